@@ -1,0 +1,51 @@
+# Two commands: `make serve` runs the gateway locally, `make test` runs every test and template check.
+# Both create .venv with python3.12 (the Lambda runtime) on first use and install pinned versions.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# python3.12 wherever it is: an explicit PYTHON312, pyenv's versions, then PATH.
+PYTHON312 ?= $(shell for p in "$$(pyenv root 2>/dev/null)"/versions/3.12.*/bin/python3.12 \
+	"$$HOME"/.pyenv/versions/3.12.*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	[ -x "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo "$$p"; break; }; done)
+# sam build needs python3.12 on PATH; neither SAM nor the tests may phone home.
+export PATH := $(dir $(PYTHON312)):$(CURDIR)/$(BIN):$(PATH)
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: help serve test test-only lint-template build-template bench clean
+
+help:
+	@echo "make serve   run the gateway on http://127.0.0.1:8787"
+	@echo "make test    install, run all tests and template checks"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON312)" || { echo "python3.12 not found: set PYTHON312=/path/to/python3.12" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON312) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[local,dev]"
+	@touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/tollway serve --host 127.0.0.1 --port 8787
+
+test: $(STAMP)
+	@$(BIN)/python -m pytest -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
+	$(MAKE) --no-print-directory lint-template build-template
+
+lint-template: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/sam validate --lint --region us-east-1
+
+build-template: $(STAMP)
+	$(BIN)/sam build --build-dir .aws-sam/build --cache-dir .aws-sam/cache --cached >/dev/null
+	@echo "sam build: ok"
+
+bench: $(STAMP)
+	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/cold_import.py
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache

@@ -1,0 +1,51 @@
+"""Key checks for requests that spend nothing (model listing and the like).
+
+A short in-process cache (TTL 60 s by default) makes a warm function answer without DynamoDB;
+a revoked key is refused here within that TTL, and by admission immediately.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tollway.auth.keys import parse_key
+from tollway.auth.store import KeyRecord, get_key
+from tollway.config import settings
+from tollway.errors import AuthenticationFailed, NotFound, PermissionDenied
+
+_cache: dict[str, tuple[float, KeyRecord | None]] = {}
+_lock = threading.Lock()
+MAX_ENTRIES = 10_000
+
+
+def authenticate(key: str, scope: str) -> KeyRecord:
+    ref = parse_key(key)
+    if ref is None:
+        raise AuthenticationFailed("Invalid API key")
+    now = time.monotonic()
+    cached = _cache.get(ref.hash)
+    if cached is not None and cached[0] > now:
+        record = cached[1]
+    else:
+        try:
+            found: KeyRecord | None = get_key(ref.id, consistent=False)
+        except NotFound:
+            found = None
+        record = found if found is not None and found.key_hash == ref.hash else None
+        with _lock:
+            if len(_cache) >= MAX_ENTRIES:
+                _cache.clear()
+            _cache[ref.hash] = (now + settings().key_cache_ttl_s, record)
+    if record is None:
+        raise AuthenticationFailed("Invalid API key")
+    if record.revoked_at:
+        raise AuthenticationFailed("This API key has been revoked", code="revoked_api_key")
+    if scope not in record.scopes:
+        raise PermissionDenied(f"This API key lacks the scope {scope!r}")
+    return record
+
+
+def forget_cached_keys() -> None:
+    with _lock:
+        _cache.clear()

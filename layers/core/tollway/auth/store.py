@@ -1,0 +1,109 @@
+"""Key records in DynamoDB: create, read, credit, revoke. Used by the admin API.
+
+Revoking keeps the item (and its balance and history) and marks it; admission refuses marked keys
+at once, read-only lookups within the key cache's TTL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tollway.auth.keys import new_key
+from tollway.aws_clients import client
+from tollway.config import settings
+from tollway.errors import InvalidRequest, NotFound
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    id: str
+    key_hash: str
+    name: str
+    balance: int  # micro-credits
+    rpm: int
+    scopes: tuple[str, ...]
+    created_at: str
+    revoked_at: str | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> KeyRecord:
+        return cls(
+            id=item["id"]["S"],
+            key_hash=item["key_hash"]["S"],
+            name=item.get("name", {}).get("S", ""),
+            balance=int(item["balance"]["N"]),
+            rpm=int(item["rpm"]["N"]),
+            scopes=tuple(sorted(item.get("scopes", {}).get("SS", []))),
+            created_at=item.get("created_at", {}).get("S", ""),
+            revoked_at=item.get("revoked_at", {}).get("S"),
+        )
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def create_key(name: str, balance: int, rpm: int, scopes: tuple[str, ...]) -> tuple[str, KeyRecord]:
+    key, ref = new_key()
+    record = KeyRecord(ref.id, ref.hash, name, balance, rpm, tuple(sorted(scopes)), _now_iso())
+    client("dynamodb").put_item(
+        TableName=settings().keys_table,
+        Item={
+            "id": {"S": record.id},
+            "key_hash": {"S": record.key_hash},
+            "name": {"S": record.name},
+            "balance": {"N": str(record.balance)},
+            "rpm": {"N": str(record.rpm)},
+            "scopes": {"SS": list(record.scopes)},
+            "created_at": {"S": record.created_at},
+        },
+        ConditionExpression="attribute_not_exists(id)",
+    )
+    return key, record
+
+
+def get_key(key_id: str, *, consistent: bool = True) -> KeyRecord:
+    item = client("dynamodb").get_item(
+        TableName=settings().keys_table, Key={"id": {"S": key_id}}, ConsistentRead=consistent
+    ).get("Item")
+    if not item:
+        raise NotFound(f"No API key with id {key_id!r}", code="key_not_found")
+    return KeyRecord.from_item(item)
+
+
+def add_credits(key_id: str, amount: int) -> int:
+    """Add (or, negative, remove) credits; a removal may not take the balance below zero."""
+    ddb = client("dynamodb")
+    try:
+        result = ddb.update_item(
+            TableName=settings().keys_table,
+            Key={"id": {"S": key_id}},
+            UpdateExpression="SET #b = #b + :amount",
+            ConditionExpression="attribute_exists(id) AND #b >= :floor",
+            ExpressionAttributeNames={"#b": "balance"},
+            ExpressionAttributeValues={":amount": {"N": str(amount)}, ":floor": {"N": str(max(0, -amount))}},
+            ReturnValues="UPDATED_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ddb.exceptions.ConditionalCheckFailedException as exc:
+        if not exc.response.get("Item"):
+            raise NotFound(f"No API key with id {key_id!r}", code="key_not_found") from None
+        raise InvalidRequest("This debit would take the balance below zero",
+                             code="insufficient_balance", param="amount") from None
+    return int(result["Attributes"]["balance"]["N"])
+
+
+def revoke_key(key_id: str) -> None:
+    ddb = client("dynamodb")
+    try:
+        ddb.update_item(
+            TableName=settings().keys_table,
+            Key={"id": {"S": key_id}},
+            UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :now)",
+            ConditionExpression="attribute_exists(id)",
+            ExpressionAttributeValues={":now": {"S": _now_iso()}},
+        )
+    except ddb.exceptions.ConditionalCheckFailedException:
+        raise NotFound(f"No API key with id {key_id!r}", code="key_not_found") from None

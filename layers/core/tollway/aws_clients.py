@@ -1,0 +1,42 @@
+"""boto3 clients, created once per process and reused (each keeps its own connection pool).
+
+boto3 is imported lazily: a function that never touches AWS on a request never pays for it.
+`AWS_ENDPOINT_URL` (which boto3 reads itself) is how `tollway serve` and the tests point every
+client at the embedded emulator.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def client(service: str) -> Any:
+    found = _clients.get(service)
+    if found is not None:
+        return found
+    with _lock:
+        found = _clients.get(service)
+        if found is None:
+            import boto3
+            from botocore.config import Config
+
+            config = Config(
+                connect_timeout=2,
+                read_timeout=5,
+                retries={"mode": "standard", "max_attempts": 3},
+                # The local server runs many requests in one process; Lambda runs one at a time.
+                max_pool_connections=64,
+            )
+            found = boto3.session.Session().client(service, config=config)
+            _clients[service] = found
+        return found
+
+
+def reset() -> None:
+    """Forget every client (tests that change the endpoint between runs)."""
+    with _lock:
+        _clients.clear()

@@ -1,0 +1,10 @@
+"""The model catalog: which provider serves a model, what it can do, what it costs.
+
+    from tollway.catalog import resolve
+    spec = resolve("gpt-4o-mini")      # ModelSpec(provider="openai", output_price=800, ...)
+    spec.cost(prompt_tokens=10, completion_tokens=20)  # micro-credits
+"""
+
+from tollway.catalog.models import CATALOG, ModelSpec, listed_models, resolve
+
+__all__ = ["CATALOG", "ModelSpec", "listed_models", "resolve"]

@@ -1,0 +1,80 @@
+"""Every environment variable Tollway reads, in one typed settings object.
+
+The names are the ones template.yaml sets on the functions and `tollway serve` sets locally.
+Provider keys may instead live in one Secrets Manager JSON secret (TOLLWAY_SECRETS_ID), which is
+how the deployed stack keeps them out of the template and out of the function configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    keys_table: str
+    usage_table: str
+    operations_table: str
+    files_bucket: str
+    secrets_id: str | None
+    max_body_bytes: int
+    upstream_connect_timeout_s: float
+    upstream_read_timeout_s: float
+    default_max_tokens: int
+    key_cache_ttl_s: float
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings(
+        keys_table=os.environ.get("KEYS_TABLE", "KeysTable"),
+        usage_table=os.environ.get("USAGE_TABLE", "UsageTable"),
+        operations_table=os.environ.get("OPERATIONS_TABLE", "OperationsTable"),
+        files_bucket=os.environ.get("FILES_BUCKET", "FilesBucket"),
+        secrets_id=os.environ.get("TOLLWAY_SECRETS_ID") or None,
+        # Lambda's synchronous payload limit is 6 MB; a larger body could never reach a function.
+        max_body_bytes=_int("TOLLWAY_MAX_BODY_BYTES", 6 * 1024 * 1024),
+        upstream_connect_timeout_s=_float("TOLLWAY_UPSTREAM_CONNECT_TIMEOUT", 5.0),
+        upstream_read_timeout_s=_float("TOLLWAY_UPSTREAM_TIMEOUT", 120.0),
+        default_max_tokens=_int("TOLLWAY_DEFAULT_MAX_TOKENS", 256),
+        key_cache_ttl_s=_float("TOLLWAY_KEY_CACHE_TTL", 60.0),
+    )
+
+
+@lru_cache(maxsize=1)
+def _secret_values() -> dict[str, str]:
+    """The provider secret, fetched once per process and only if it is configured."""
+    secret_id = os.environ.get("TOLLWAY_SECRETS_ID")
+    if not secret_id:
+        return {}
+    from tollway.aws_clients import client  # lazy: most processes never need it
+
+    raw = client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+    values = json.loads(raw)
+    return {str(k): str(v) for k, v in values.items() if v}
+
+
+def secret(name: str) -> str | None:
+    """A provider credential or base URL: the environment first, then the Secrets Manager secret."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    return _secret_values().get(name)
+
+
+def reset_for_tests() -> None:
+    settings.cache_clear()
+    _secret_values.cache_clear()

@@ -1,0 +1,112 @@
+"""The domain errors. Each knows its HTTP status and OpenAI error type; `tollway.http` renders them.
+
+Messages are written for the client: they never contain a key, a provider secret or a trace.
+"""
+
+from __future__ import annotations
+
+
+class TollwayError(Exception):
+    status = 500
+    type = "api_error"
+    code = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.param = param
+        self.headers = headers or {}
+
+
+class InvalidRequest(TollwayError):
+    status = 400
+    type = "invalid_request_error"
+    code = "invalid_request"
+
+
+class AuthenticationFailed(TollwayError):
+    status = 401
+    type = "authentication_error"
+    code = "invalid_api_key"
+
+
+class InsufficientCredits(TollwayError):
+    status = 402
+    type = "insufficient_credits"
+    code = "insufficient_credits"
+
+
+class PermissionDenied(TollwayError):
+    status = 403
+    type = "permission_error"
+    code = "insufficient_scope"
+
+
+class NotFound(TollwayError):
+    status = 404
+    type = "invalid_request_error"
+    code = "not_found"
+
+
+class ModelNotFound(NotFound):
+    code = "model_not_found"
+
+
+class PayloadTooLarge(TollwayError):
+    status = 413
+    type = "invalid_request_error"
+    code = "request_too_large"
+
+
+class RateLimited(TollwayError):
+    status = 429
+    type = "rate_limit_error"
+    code = "rate_limit_exceeded"
+
+
+class NotImplementedYet(TollwayError):
+    status = 501
+    type = "api_error"
+    code = "not_implemented"
+
+
+class UpstreamError(TollwayError):
+    """The provider failed (5xx, bad answer, connection error)."""
+
+    status = 502
+    type = "api_error"
+    code = "upstream_error"
+
+
+class UpstreamTimeout(UpstreamError):
+    status = 504
+    code = "upstream_timeout"
+
+
+class UpstreamRateLimited(UpstreamError):
+    status = 429
+    type = "rate_limit_error"
+    code = "upstream_rate_limited"
+
+
+class UpstreamRejected(UpstreamError):
+    """The provider refused the request as invalid (its 4xx): the client's input, passed back as 400."""
+
+    status = 400
+    type = "invalid_request_error"
+    code = "upstream_rejected_request"
+
+
+class ProviderNotConfigured(TollwayError):
+    status = 503
+    type = "api_error"
+    code = "provider_not_configured"

@@ -1,0 +1,60 @@
+"""Domain errors → HTTP responses, in one place. OpenAI-shaped bodies on every route:
+
+    {"error": {"message": "...", "type": "invalid_request_error", "code": "...", "param": null}}
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from tollway.errors import TollwayError
+
+log = logging.getLogger("tollway.http")
+
+_HTTP_TYPES = {404: ("not_found", "invalid_request_error"), 405: ("method_not_allowed", "invalid_request_error")}
+
+
+def error_body(message: str, type_: str, code: str | None, param: str | None = None) -> dict[str, object]:
+    return {"error": {"message": message, "type": type_, "code": code, "param": param}}
+
+
+def error_response(exc: TollwayError) -> JSONResponse:
+    return JSONResponse(error_body(exc.message, exc.type, exc.code, exc.param),
+                        status_code=exc.status, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TollwayError)
+    async def _domain(_: Request, exc: TollwayError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        param = ".".join(loc) or None
+        return JSONResponse(error_body(f"{param}: {first['msg']}" if param else first["msg"],
+                                       "invalid_request_error", "invalid_value", param), status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        code, type_ = _HTTP_TYPES.get(exc.status_code, ("http_error", "invalid_request_error"))
+        message = "No such route" if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse(error_body(message, type_, code), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Where it broke, not the trace: a trace can carry request data or credentials into logs.
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
+        log.error("unhandled %s at %s (request %s)", type(exc).__name__, where,
+                  request.scope.get("tollway.request_id"))
+        return JSONResponse(error_body("The gateway failed to handle this request", "api_error", "internal_error"),
+                            status_code=500)

@@ -1,0 +1,111 @@
+"""Pure ASGI middleware (no BaseHTTPMiddleware: it would buffer streams): a request id on every
+request and response, and the body-size limit enforced before anything reads the body."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tollway.config import settings
+from tollway.http.errors import error_body
+
+
+def new_request_id() -> str:
+    return "req_" + secrets.token_hex(12)
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        scope["tollway.request_id"] = request_id
+        limit = settings().max_body_bytes
+
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _too_large(send, request_id, limit)
+            return
+
+        received = 0
+        started = time.perf_counter()
+        seen: dict[str, Any] = {"status": 500, "headers": {}}
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+                seen["headers"] = {k: v for k, v in message.get("headers", [])
+                                   if k in (b"x-credits-used", b"x-model-used")}
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        finally:
+            _observe(scope, request_id, seen, (time.perf_counter() - started) * 1000)
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"body over {limit} bytes")
+        self.limit = limit
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _too_large(send: Send, request_id: str, limit: int) -> None:
+    body = json.dumps(error_body(f"Request body is larger than the limit of {limit} bytes",
+                                 "invalid_request_error", "request_too_large")).encode()
+    headers: list[Any] = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                          (b"x-request-id", request_id.encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _observe(scope: Scope, request_id: str, seen: dict[str, Any], latency_ms: float) -> None:
+    """One structured log line and the request metrics; never lets observability fail a request."""
+    from tollway.observability import flush_metrics_per_request, logger, record_request
+
+    status = int(seen["status"])
+    headers = seen["headers"]
+    model = headers.get(b"x-model-used", b"").decode() or None
+    credits = headers.get(b"x-credits-used", b"").decode() or None
+    try:
+        logger().info("request", extra={"request_id": request_id, "method": scope.get("method"),
+                                        "path": scope.get("path"), "status": status,
+                                        "latency_ms": round(latency_ms, 1), "model": model, "credits": credits})
+        record_request(str(scope.get("path")), status, latency_ms, credits, upstream_error=status in (502, 504))
+        if flush_metrics_per_request():
+            from tollway.observability import metrics
+
+            metrics().flush_metrics()
+    except Exception:  # noqa: BLE001 - a log sink failure must not turn a served request into an error
+        pass

@@ -1,0 +1,31 @@
+"""Response helpers: an SSE response that always closes (and so settles) its stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import anyio
+from starlette.responses import StreamingResponse
+from starlette.types import Send
+
+SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+
+
+class EventStreamResponse(StreamingResponse):
+    """Streams SSE bytes as they are produced. However the response ends (finished, client gone,
+    task cancelled), the body iterator is closed at once so its clean-up (settlement) runs now,
+    not whenever the garbage collector finds the generator."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, events: AsyncIterator[bytes], headers: dict[str, str]) -> None:
+        super().__init__(events, headers=SSE_HEADERS | headers)
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await super().stream_response(send)
+        finally:
+            close = getattr(self.body_iterator, "aclose", None)
+            if close is not None:
+                with anyio.CancelScope(shield=True):
+                    await close()

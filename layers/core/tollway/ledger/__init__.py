@@ -1,0 +1,1 @@
+"""Credit balances: reserve before the upstream call, settle after, refund on failure."""

@@ -1,0 +1,91 @@
+"""Admission: authenticate, check scope, count the request and reserve its worst-case cost, in
+one conditional UpdateItem on the key's item — the only DynamoDB request before the upstream call.
+
+DynamoDB applies conditional writes to one item atomically, so concurrent requests can never take
+a balance below zero; one item (not a transaction over several) means hot keys see no
+TransactionConflict under load. When the condition fails, DynamoDB returns the old item
+(ReturnValuesOnConditionCheckFailure) and we tell the client which check failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tollway.auth.keys import KeyRef
+from tollway.aws_clients import client
+from tollway.config import settings
+from tollway.errors import AuthenticationFailed, InsufficientCredits, PermissionDenied, RateLimited
+from tollway.ledger.money import format_credits
+from tollway.limits import window as rate
+
+
+@dataclass(frozen=True)
+class Admission:
+    key_id: str
+    reserved: int
+    balance_after: int
+    rpm: int
+    used: int
+    stale_windows: tuple[str, ...]
+    now: float
+
+    def rate_headers(self) -> dict[str, str]:
+        return rate.headers(self.rpm, self.used, self.now)
+
+
+def admit(ref: KeyRef, scope: str, reserve: int, now: float) -> Admission:
+    """Raise 401/403/429/402 as a domain error, or return the admission holding `reserve` µc."""
+    minute = rate.window(now)
+    names = {"#h": "key_hash", "#b": "balance", "#s": "scopes", "#r": "revoked_at",
+             "#rpm": "rpm", "#cur": rate.attribute(minute), "#u": "last_used_at"}
+    values = {":h": {"S": ref.hash}, ":scope": {"S": scope}, ":cost": {"N": str(reserve)},
+              ":zero": {"N": "0"}, ":one": {"N": "1"}, ":now": {"N": str(int(now))}}
+    ddb = client("dynamodb")
+    try:
+        result = ddb.update_item(
+            TableName=settings().keys_table,
+            Key={"id": {"S": ref.id}},
+            UpdateExpression="SET #b = #b - :cost, #cur = if_not_exists(#cur, :zero) + :one, #u = :now",
+            ConditionExpression=("#h = :h AND attribute_not_exists(#r) AND contains(#s, :scope)"
+                                 " AND (attribute_not_exists(#cur) OR #cur < #rpm) AND #b >= :cost"),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ddb.exceptions.ConditionalCheckFailedException as exc:
+        raise refusal(ref, scope, reserve, exc.response.get("Item"), now) from None
+    item = result["Attributes"]
+    rpm = int(item["rpm"]["N"])
+    return Admission(
+        key_id=ref.id,
+        reserved=reserve,
+        balance_after=int(item["balance"]["N"]),
+        rpm=rpm,
+        used=int(item[rate.attribute(minute)]["N"]),
+        stale_windows=tuple(rate.stale_attributes(item, minute)),
+        now=now,
+    )
+
+
+def refusal(ref: KeyRef, scope: str, reserve: int, item: dict[str, Any] | None, now: float) -> Exception:
+    """Which check failed, in the order a client should hear about them."""
+    if not item or item.get("key_hash", {}).get("S") != ref.hash:
+        return AuthenticationFailed("Invalid API key")
+    if "revoked_at" in item:
+        return AuthenticationFailed("This API key has been revoked", code="revoked_api_key")
+    if scope not in item.get("scopes", {}).get("SS", []):
+        return PermissionDenied(f"This API key lacks the scope {scope!r}")
+    rpm = int(item["rpm"]["N"])
+    used = int(item.get(rate.attribute(rate.window(now)), {}).get("N", 0))
+    if used >= rpm:
+        headers = rate.headers(rpm, used, now) | {"retry-after": str(rate.seconds_to_reset(now))}
+        return RateLimited(f"Rate limit of {rpm} requests per minute reached", headers=headers)
+    headers = rate.headers(rpm, used, now)
+    balance = int(item["balance"]["N"])
+    return InsufficientCredits(
+        f"Insufficient credits: this request may cost up to {format_credits(reserve)} credits "
+        f"and the balance is {format_credits(balance)}",
+        headers=headers,
+    )

@@ -1,0 +1,1 @@
+"""Per-key request rate limits kept in DynamoDB, so they hold across Lambda instances."""

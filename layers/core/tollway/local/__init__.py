@@ -1,0 +1,1 @@
+"""`tollway serve`: the embedded AWS emulator and the template-driven local API."""

@@ -1,0 +1,147 @@
+"""The embedded AWS emulator (moto) as a child process on loopback.
+
+A child, not a thread: moto's handlers then run on the other core instead of competing with the
+gateway for one GIL, and a crash in either leaves the other intact. DynamoDB requests are
+serialized inside the emulator: moto locks request routing but not its backend, and without this
+lock concurrent conditional writes can overspend (see DESIGN.md, "Local emulator facts"). Real
+DynamoDB needs no such help.
+
+    with Emulator.start() as emu:
+        os.environ["AWS_ENDPOINT_URL"] = emu.endpoint
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+READY = "tollway-emulator-ready"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Emulator:
+    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+        self.process = process
+        self.port = port
+        self.endpoint = f"http://127.0.0.1:{port}"
+
+    @classmethod
+    def start(cls, port: int | None = None, timeout_s: float = 30.0) -> Emulator:
+        port = port or free_port()
+        env = os.environ | FAKE_CREDENTIALS
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tollway.local.emulator", str(port), str(os.getpid())],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        assert process.stdout is not None
+        deadline = time.monotonic() + timeout_s
+        line = ""
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if line.strip() == READY or process.poll() is not None:
+                break
+        if line.strip() != READY:
+            process.kill()
+            err = process.stderr.read() if process.stderr else ""
+            raise RuntimeError(f"the AWS emulator did not start: {err[-2000:]}")
+        # Keep draining its pipes so a chatty emulator can never block on a full pipe.
+        for stream in (process.stdout, process.stderr):
+            threading.Thread(target=_drain, args=(stream,), daemon=True).start()
+        return cls(process, port)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _drain(stream: Any) -> None:
+    for _ in iter(stream.readline, ""):
+        pass
+
+
+@contextmanager
+def running() -> Iterator[Emulator]:
+    emulator = Emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+# -- the child process ----------------------------------------------------------------------------
+
+
+class SerializeDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time inside the emulator."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            with self.lock:
+                # Consume the whole response under the lock: moto builds it lazily.
+                return list(self.app(environ, start_response))
+        return self.app(environ, start_response)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+
+def main(argv: list[str]) -> None:
+    port, parent_pid = int(argv[0]), int(argv[1])
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request access lines
+    from moto.core.config import default_user_config
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    # Step Functions executes real ASL (the async operations run the same definitions locally).
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    os.environ.setdefault("MOTO_PORT", str(port))
+    app = SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    print(READY, flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

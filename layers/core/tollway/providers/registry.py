@@ -1,0 +1,51 @@
+"""Provider name → adapter. Adding a provider touches this table and the catalog, nothing else."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from tollway.errors import NotImplementedYet, ProviderNotConfigured
+from tollway.providers.base import ChatProvider
+
+# Providers the catalog names whose adapters are not built yet: asking for them is an honest 501.
+PLANNED = {"anthropic": "Anthropic models", "gemini": "Gemini models"}
+
+
+@lru_cache(maxsize=None)
+def _adapter(name: str) -> ChatProvider | None:
+    from tollway.providers.openai_compatible import OpenAICompatibleProvider, UpstreamConfig
+
+    upstreams = {
+        "openai": UpstreamConfig("openai", "OPENAI", "https://api.openai.com/v1", "max_completion_tokens"),
+        "groq": UpstreamConfig("groq", "GROQ", "https://api.groq.com/openai/v1"),
+        "deepseek": UpstreamConfig("deepseek", "DEEPSEEK", "https://api.deepseek.com/v1"),
+    }
+    if name in upstreams:
+        return OpenAICompatibleProvider(upstreams[name])
+    if name == "local":
+        from tollway.providers.local_echo import LocalEchoProvider
+
+        return LocalEchoProvider()
+    return None
+
+
+def provider_for(name: str) -> ChatProvider:
+    adapter = _adapter(name)
+    if adapter is None:
+        if name in PLANNED:
+            raise NotImplementedYet(f"{PLANNED[name]} are not supported by this gateway yet")
+        raise ProviderNotConfigured(f"no adapter for provider {name!r}")
+    if not adapter.configured():
+        raise ProviderNotConfigured(
+            f"provider {name!r} is not configured: the operator must set its API key or base URL")
+    return adapter
+
+
+def configured_providers() -> set[str]:
+    names = {"openai", "groq", "deepseek", "local"}
+    return {n for n in names if (a := _adapter(n)) is not None and a.configured()}
+
+
+def reset() -> None:
+    """Forget adapters (and their pooled clients): tests that change provider settings."""
+    _adapter.cache_clear()

@@ -1,0 +1,1 @@
+"""Request orchestration: resolve the model, admit and reserve, call the provider, settle."""

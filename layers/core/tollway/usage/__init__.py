@@ -1,0 +1,1 @@
+"""Request logs: one record per admitted request, written with its settlement."""

@@ -1,0 +1,56 @@
+"""The usage record: what was asked, what it cost, how it ended. One per admitted request."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass
+class UsageRecord:
+    request_id: str
+    key_id: str
+    endpoint: str
+    model: str
+    provider: str
+    stream: bool = False
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    credits_micro: int = 0
+    reserved_micro: int = 0
+    status: str = "ok"  # ok | upstream_error | client_disconnected
+    http_status: int = 200
+    error_code: str | None = None
+    started: float = 0.0
+    latency_ms: int = 0
+
+    def finish(self) -> None:
+        self.latency_ms = int((time.monotonic() - self.started) * 1000) if self.started else 0
+
+    def sort_key(self, now: float) -> str:
+        stamp = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return f"{stamp}#{self.request_id}"
+
+    def to_item(self, now: float) -> dict[str, Any]:
+        """DynamoDB low-level attribute values."""
+        item: dict[str, Any] = {
+            "key_id": {"S": self.key_id},
+            "sk": {"S": self.sort_key(now)},
+            "request_id": {"S": self.request_id},
+            "endpoint": {"S": self.endpoint},
+            "model": {"S": self.model},
+            "provider": {"S": self.provider},
+            "stream": {"BOOL": self.stream},
+            "tokens_in": {"N": str(self.prompt_tokens)},
+            "tokens_out": {"N": str(self.completion_tokens)},
+            "credits_micro": {"N": str(self.credits_micro)},
+            "reserved_micro": {"N": str(self.reserved_micro)},
+            "status": {"S": self.status},
+            "http_status": {"N": str(self.http_status)},
+            "latency_ms": {"N": str(self.latency_ms)},
+        }
+        if self.error_code:
+            item["error_code"] = {"S": self.error_code}
+        return item

@@ -1,0 +1,1 @@
+"""Pydantic models of the public wire formats and the translations between them."""
