@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -59,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8787)
     serve.add_argument("--template", default=None, help="path to template.yaml (default: found from cwd)")
+    serve.add_argument("--data-dir", default=".tollway", help="where keys, balances and files persist")
+    serve.add_argument("--no-persist", action="store_true", help="keep nothing across restarts")
 
     # The admin options are accepted after the action too: `tollway keys create --credits 1 --url ...`.
     common = argparse.ArgumentParser(add_help=False)
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
         from tollway.local.serve import serve
 
         try:
-            serve(args.host, args.port, args.template)
+            serve(args.host, args.port, args.template, None if args.no_persist else Path(args.data_dir))
         except KeyboardInterrupt:
             pass
     elif args.command == "keys":

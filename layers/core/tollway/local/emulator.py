@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 READY = "tollway-emulator-ready"
@@ -45,11 +46,13 @@ class Emulator:
         self.endpoint = f"http://127.0.0.1:{port}"
 
     @classmethod
-    def start(cls, port: int | None = None, timeout_s: float = 30.0) -> Emulator:
+    def start(cls, port: int | None = None, timeout_s: float = 30.0, data_dir: Path | None = None) -> Emulator:
+        """Start the child; with `data_dir`, state is restored from and saved to a snapshot there."""
         port = port or free_port()
         env = os.environ | FAKE_CREDENTIALS
         process = subprocess.Popen(
-            [sys.executable, "-m", "tollway.local.emulator", str(port), str(os.getpid())],
+            [sys.executable, "-m", "tollway.local.emulator", str(port), str(os.getpid()),
+             str(data_dir.resolve()) if data_dir else ""],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
         assert process.stdout is not None
@@ -116,15 +119,71 @@ class SerializeDynamoDB:
         return self.app(environ, start_response)
 
 
-def _exit_with_parent(parent_pid: int) -> None:
+class Snapshots:
+    """Keys, balances, usage and files survive a restart: the DynamoDB and S3 backends pickled to
+    one file, written atomically (temp file + rename) under the DynamoDB lock, every few seconds
+    when something changed and at shutdown."""
+
+    SERVICES = ("dynamodb", "s3")
+
+    def __init__(self, folder: Path, lock: threading.Lock) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "emulator.pickle"
+        self.lock = lock
+        self.last: bytes = b""
+
+    def restore(self) -> None:
+        import pickle
+
+        from moto.backends import get_backend
+
+        if not self.path.is_file():
+            return
+        try:
+            state = pickle.loads(self.path.read_bytes())  # noqa: S301 - our own local snapshot
+        except Exception as exc:  # noqa: BLE001 - a damaged snapshot must not stop the gateway
+            print(f"tollway: ignoring unreadable snapshot {self.path}: {type(exc).__name__}", file=sys.stderr)
+            return
+        for name in self.SERVICES:
+            backend = get_backend(name)  # type: ignore[call-overload]
+            backend.clear()
+            backend.update(state.get(name, {}))
+
+    def save(self) -> None:
+        import pickle
+
+        from moto.backends import get_backend
+
+        with self.lock:
+            try:
+                blob = pickle.dumps({name: dict(get_backend(name)) for name in self.SERVICES})  # type: ignore[call-overload]
+            except Exception as exc:  # noqa: BLE001
+                print(f"tollway: snapshot failed: {type(exc).__name__}", file=sys.stderr)
+                return
+        if blob == self.last:
+            return
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_bytes(blob)
+        os.replace(temporary, self.path)
+        self.last = blob
+
+    def every(self, seconds: float) -> None:
+        while True:
+            time.sleep(seconds)
+            self.save()
+
+
+def _exit_with_parent(parent_pid: int, on_exit: Any) -> None:
     while True:
         time.sleep(0.5)
         if os.getppid() != parent_pid:
+            on_exit()
             os._exit(0)
 
 
 def main(argv: list[str]) -> None:
     port, parent_pid = int(argv[0]), int(argv[1])
+    data_dir = Path(argv[2]) if len(argv) > 2 and argv[2] else None
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request access lines
@@ -136,11 +195,20 @@ def main(argv: list[str]) -> None:
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     os.environ.setdefault("MOTO_PORT", str(port))
     app = SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
+    snapshots = Snapshots(data_dir, app.lock) if data_dir else None
+    if snapshots:
+        snapshots.restore()
+        threading.Thread(target=snapshots.every, args=(5.0,), daemon=True).start()
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
+    final_save = snapshots.save if snapshots else (lambda: None)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid, final_save), daemon=True).start()
     print(READY, flush=True)
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    finally:
+        final_save()
 
 
 if __name__ == "__main__":

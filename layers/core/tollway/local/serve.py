@@ -25,7 +25,6 @@ def prepare_environment(template: Template, emulator: Emulator) -> str:
 
     os.environ.update(FAKE_CREDENTIALS | {"AWS_ENDPOINT_URL": emulator.endpoint})
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.update(local_environment(template))
     os.environ.pop("TOLLWAY_SECRETS_ID", None)  # locally, provider keys come from the environment
     admin_key = os.environ.get("TOLLWAY_ADMIN_KEY") or "tw-admin-" + secrets.token_urlsafe(24)
@@ -36,7 +35,8 @@ def prepare_environment(template: Template, emulator: Emulator) -> str:
     return admin_key
 
 
-def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None = None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None = None,
+          data_dir: Path | None = Path(".tollway")) -> None:
     import uvicorn
 
     from tollway.local.gateway import TemplateGateway
@@ -44,7 +44,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
 
     started = time.monotonic()
     template = Template(Path(template_path) if template_path else find_template())
-    emulator = Emulator.start()
+    emulator = Emulator.start(data_dir=data_dir)
     try:
         admin_key = prepare_environment(template, emulator)
         app = TemplateGateway(template)
@@ -60,6 +60,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
                       f"  admin key:   {admin_key}\n"
                       f"  providers:   {', '.join(sorted(configured_providers()))}\n"
                       f"  routes:      {len(app.routes)} from {template.path.name}\n"
+                      f"  data:        {data_dir.resolve() if data_dir else 'in memory (not kept)'}\n"
                       f"  try:         tollway keys create --credits 10 --url {url} --admin-key {admin_key}\n"
                       f"  then:        OPENAI_BASE_URL={url}/v1 with model local/echo\n"
                       "Ctrl-C stops the gateway and the emulator.", flush=True)
