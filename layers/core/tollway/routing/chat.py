@@ -85,8 +85,11 @@ async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatO
         try:
             upstream = await provider.stream(body)
         except TollwayError as exc:
-            await _settle_failure(admission, record, exc)
+            await _settle_unanswered(admission, record, "upstream_error", exc.status, exc.code)
             exc.headers = headers | {"x-credits-used": "0"} | exc.headers
+            raise
+        except BaseException:
+            await _settle_unanswered(admission, record, "client_disconnected", 499, "client_disconnected")
             raise
         headers["x-credits-reserved"] = format_credits(reserve)
         relay = _relay(upstream, spec, admission, record, prompt_estimate, request.wants_usage_chunk())
@@ -95,8 +98,12 @@ async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatO
     try:
         reply = await provider.chat(body)
     except TollwayError as exc:
-        await _settle_failure(admission, record, exc)
+        await _settle_unanswered(admission, record, "upstream_error", exc.status, exc.code)
         exc.headers = headers | {"x-credits-used": "0"} | exc.headers
+        raise
+    except BaseException:
+        # Cancelled (client gone, server stopping): the reservation must not stay held.
+        await _settle_unanswered(admission, record, "client_disconnected", 499, "client_disconnected")
         raise
     usage = reply.usage or Usage(prompt_estimate, _completion_estimate(reply.body))
     record.prompt_tokens, record.completion_tokens = usage.prompt_tokens, usage.completion_tokens
@@ -113,8 +120,10 @@ def _completion_estimate(body: dict[str, Any]) -> int:
     return meter.estimated_tokens()
 
 
-async def _settle_failure(admission: Admission, record: UsageRecord, exc: TollwayError) -> None:
-    record.status, record.http_status, record.error_code = "upstream_error", exc.status, exc.code
+async def _settle_unanswered(admission: Admission, record: UsageRecord, status: str, http_status: int,
+                             code: str) -> None:
+    """No output reached the client: record why and refund the whole reservation."""
+    record.status, record.http_status, record.error_code = status, http_status, code
     with anyio.CancelScope(shield=True):
         await anyio.to_thread.run_sync(settle, admission, 0, record)
 
