@@ -73,6 +73,14 @@ class RateLimited(TollwayError):
     code = "rate_limit_exceeded"
 
 
+class ClientClosedRequest(TollwayError):
+    """Nobody reads this one: the client left. 499 is nginx's name for it, and what usage records say."""
+
+    status = 499
+    type = "invalid_request_error"
+    code = "client_closed_request"
+
+
 class NotImplementedYet(TollwayError):
     status = 501
     type = "api_error"

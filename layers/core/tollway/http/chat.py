@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
+from tollway.http.disconnect import until_disconnect
 from tollway.http.requests import api_key, json_object, request_id
 from tollway.http.responses import EventStreamResponse
 from tollway.routing.chat import complete_chat
@@ -13,7 +14,7 @@ from tollway.routing.chat import complete_chat
 async def chat_completions(request: Request) -> Response:
     key = api_key(request)
     body = await json_object(request)
-    outcome = await complete_chat(key, body, request_id(request))
+    outcome = await until_disconnect(request, lambda: complete_chat(key, body, request_id(request)))
     if outcome.events is not None:
         return EventStreamResponse(outcome.events, outcome.headers)
     return JSONResponse(outcome.body, headers=outcome.headers)

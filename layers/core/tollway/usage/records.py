@@ -20,7 +20,7 @@ class UsageRecord:
     completion_tokens: int = 0
     credits_micro: int = 0
     reserved_micro: int = 0
-    status: str = "ok"  # ok | upstream_error | client_disconnected
+    status: str = "ok"  # ok | upstream_error | client_disconnected | refused
     http_status: int = 200
     error_code: str | None = None
     started: float = 0.0
@@ -54,3 +54,12 @@ class UsageRecord:
         if self.error_code:
             item["error_code"] = {"S": self.error_code}
         return item
+
+
+def record_refusal(record: UsageRecord) -> None:
+    """A request refused at admission (402/429/403): no money moved, one PutItem records why."""
+    from tollway.aws_clients import client
+    from tollway.config import settings
+
+    record.finish()
+    client("dynamodb").put_item(TableName=settings().usage_table, Item=record.to_item(time.time()))
