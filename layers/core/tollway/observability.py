@@ -7,17 +7,29 @@ console shows one readable line per request instead of EMF blobs.
 from __future__ import annotations
 
 import os
+import sys
 from functools import lru_cache
 from typing import Any
 
 NAMESPACE = "Tollway"
 
 
+class _CurrentStdout:
+    """sys.stdout looked up at each write, not captured once: whoever replaces stdout (a test
+    harness, a local runner) still gets the lines, and a closed old stream never fails a log call."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 @lru_cache(maxsize=1)
 def logger() -> Any:
     from aws_lambda_powertools import Logger
 
-    return Logger(service="tollway")
+    return Logger(service="tollway", stream=_CurrentStdout())
 
 
 @lru_cache(maxsize=1)

@@ -31,8 +31,12 @@ def error_response(exc: TollwayError) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TollwayError)
-    async def _domain(_: Request, exc: TollwayError) -> JSONResponse:
-        return error_response(exc)
+    async def _domain(request: Request, exc: TollwayError) -> JSONResponse:
+        response = error_response(exc)
+        if request.url.path.startswith("/v1/"):
+            # A refused or failed call tells the client it cost nothing, unless it says otherwise.
+            response.headers.setdefault("x-credits-used", "0")
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -49,12 +53,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(message, type_, code), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Where it broke, not the trace: a trace can carry request data or credentials into logs.
-        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
-        log.error("unhandled %s at %s (request %s)", type(exc).__name__, where,
-                  request.scope.get("tollway.request_id"))
-        return JSONResponse(error_body("The gateway failed to handle this request", "api_error", "internal_error"),
-                            status_code=500)
+
+def describe_unexpected(exc: BaseException) -> str:
+    """Where it broke, not the trace or the message: either can carry request data or credentials."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
+    return f"{type(exc).__name__} at {where}"
+
+
+UNEXPECTED_BODY = error_body("The gateway failed to handle this request", "api_error", "internal_error")

@@ -4,7 +4,7 @@ request and response, and the body-size limit enforced before anything reads the
 from __future__ import annotations
 
 import json
-import os
+import logging
 import secrets
 import time
 from typing import Any
@@ -12,7 +12,9 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tollway.config import settings
-from tollway.http.errors import error_body
+from tollway.http.errors import UNEXPECTED_BODY, describe_unexpected, error_body
+
+log = logging.getLogger("tollway.http")
 
 
 def new_request_id() -> str:
@@ -38,7 +40,7 @@ class RequestContext:
 
         received = 0
         started = time.perf_counter()
-        seen: dict[str, Any] = {"status": 500, "headers": {}}
+        seen: dict[str, Any] = {"status": 500, "headers": {}, "started": False}
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -51,7 +53,7 @@ class RequestContext:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
+                seen["status"], seen["started"] = message["status"], True
                 seen["headers"] = {k: v for k, v in message.get("headers", [])
                                    if k in (b"x-credits-used", b"x-model-used")}
                 headers = list(message.get("headers", []))
@@ -61,6 +63,10 @@ class RequestContext:
 
         try:
             await self.app(scope, limited_receive, send_with_id)
+        except Exception as exc:  # noqa: BLE001 - nothing below us may log a trace or answer with one
+            log.error("unhandled %s (request %s)", describe_unexpected(exc), request_id)
+            if seen["status"] == 500 and not seen["started"]:
+                await _send_json(send, 500, UNEXPECTED_BODY, request_id)
         finally:
             _observe(scope, request_id, seen, (time.perf_counter() - started) * 1000)
 
@@ -82,11 +88,15 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _too_large(send: Send, request_id: str, limit: int) -> None:
-    body = json.dumps(error_body(f"Request body is larger than the limit of {limit} bytes",
-                                 "invalid_request_error", "request_too_large")).encode()
+    await _send_json(send, 413, error_body(f"Request body is larger than the limit of {limit} bytes",
+                                           "invalid_request_error", "request_too_large"), request_id)
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any], request_id: str) -> None:
+    body = json.dumps(payload).encode()
     headers: list[Any] = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                           (b"x-request-id", request_id.encode())]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tollway.http.errors import error_body
+from tollway.http.middleware import new_request_id
 from tollway.local.template import Route, Template
 
 
@@ -74,7 +75,8 @@ class TemplateGateway:
 async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
     data = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            (b"x-request-id", new_request_id().encode())]})
     await send({"type": "http.response.body", "body": data})
 
 

@@ -81,7 +81,7 @@ class OpenAICompatibleProvider:
             raise UpstreamError(f"could not reach {self.name}: {type(exc).__name__}") from exc
         if response.status_code != 200:
             raise error_for_status(self.name, response.status_code, response.content,
-                                   response.headers.get("retry-after"))
+                                   response.headers.get("retry-after"), self._api_key())
         try:
             parsed = response.json()
         except ValueError as exc:
@@ -109,7 +109,7 @@ class OpenAICompatibleProvider:
             finally:
                 await response.aclose()
             raise error_for_status(self.name, response.status_code, content,
-                                   response.headers.get("retry-after"))
+                                   response.headers.get("retry-after"), self._api_key())
         return _OpenAIStream(self.name, response)
 
 

@@ -7,6 +7,7 @@ the provider's message (which may quote part of our key) is not passed on.
 from __future__ import annotations
 
 import json
+import re
 
 from tollway.errors import (
     TollwayError,
@@ -17,20 +18,32 @@ from tollway.errors import (
 )
 
 MAX_MESSAGE = 500
+# Anything shaped like a credential: provider keys (sk-…, sk-ant-…, AIza…, gsk_…), bearer tokens.
+_CREDENTIAL = re.compile(r"(?i)\b(?:sk-[\w-]{6,}|gsk_\w{6,}|AIza[\w-]{10,}|bearer\s+\S+)")
 
 
-def upstream_message(body: bytes) -> str:
+def redact(text: str, *secrets: str | None) -> str:
+    """`text` with the given secrets and anything credential-shaped replaced: provider messages
+    sometimes quote (part of) the key they were sent, and this text goes to our client."""
+    for value in secrets:
+        if value and len(value) >= 6:
+            text = text.replace(value, "[redacted]")
+    return _CREDENTIAL.sub("[redacted]", text)
+
+
+def upstream_message(body: bytes, *secrets: str | None) -> str:
     try:
         parsed = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return ""
     error = parsed.get("error") if isinstance(parsed, dict) else None
     message = error.get("message") if isinstance(error, dict) else error
-    return message[:MAX_MESSAGE] if isinstance(message, str) else ""
+    return redact(message[:MAX_MESSAGE], *secrets) if isinstance(message, str) else ""
 
 
-def error_for_status(provider: str, status: int, body: bytes, retry_after: str | None) -> TollwayError:
-    message = upstream_message(body)
+def error_for_status(provider: str, status: int, body: bytes, retry_after: str | None,
+                     secret: str | None = None) -> TollwayError:
+    message = upstream_message(body, secret)
     if status in (401, 403):
         return UpstreamError(f"{provider} rejected the gateway's credentials; the operator must fix them")
     if status == 404:
