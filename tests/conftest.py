@@ -4,7 +4,9 @@ a fake OpenAI upstream on loopback, and the gateway app — all served on real s
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +82,39 @@ class Admin:
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]
 
-    def balance(self, key_id: str) -> float:
-        return self.http.get(f"/admin/keys/{key_id}").json()["credits"]  # type: ignore[no-any-return]
+    def balance(self, key_id: str) -> Decimal:
+        """The balance as an exact decimal (the JSON number printed through str)."""
+        response = self.http.get(f"/admin/keys/{key_id}")
+        assert response.status_code == 200, response.text
+        return Decimal(str(response.json()["credits"]))
+
+    def usage(self, key_id: str) -> list[dict[str, Any]]:
+        """The key's usage records, oldest first, as plain values (read from DynamoDB directly)."""
+        from tollway.aws_clients import client
+        from tollway.config import settings
+
+        items = client("dynamodb").query(
+            TableName=settings().usage_table, KeyConditionExpression="key_id = :k",
+            ExpressionAttributeValues={":k": {"S": key_id}}, ConsistentRead=True)["Items"]
+        return [{name: _plain(value) for name, value in item.items()} for item in items]
+
+    def wait_for_usage(self, key_id: str, count: int, timeout_s: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            records = self.usage(key_id)
+            if len(records) >= count or time.monotonic() > deadline:
+                return records
+            time.sleep(0.02)
+
+
+def _plain(value: dict[str, Any]) -> Any:
+    (kind, raw), = value.items()
+    return {"N": lambda v: int(v) if v.lstrip("-").isdigit() else Decimal(v), "S": str, "BOOL": bool,
+            "SS": sorted}.get(kind, lambda v: v)(raw)
+
+
+def bearer(key: str | dict[str, Any]) -> dict[str, str]:
+    return {"authorization": f"Bearer {key['key'] if isinstance(key, dict) else key}"}
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ class Behaviour:
     fail_after_chunks: int | None = None  # streams: drop the connection after this many content chunks
     omit_usage: bool = False
     retry_after: str | None = None
+    error_message: str | None = None  # the upstream's error text (default: "fake upstream failure <status>")
     # Hold the response until this event is set (or hold_timeout_s passes).
     hold: threading.Event | None = None
     hold_timeout_s: float = 10.0
@@ -114,7 +115,8 @@ class FakeOpenAI:
             await asyncio.sleep(behaviour.delay_s)
         if behaviour.status != 200:
             headers = {"retry-after": behaviour.retry_after} if behaviour.retry_after else {}
-            return JSONResponse({"error": {"message": f"fake upstream failure {behaviour.status}",
+            message = behaviour.error_message or f"fake upstream failure {behaviour.status}"
+            return JSONResponse({"error": {"message": message,
                                            "type": "server_error", "code": None, "param": None}},
                                 status_code=behaviour.status, headers=headers)
         words = _reply_words(body)

@@ -1,0 +1,53 @@
+"""`tollway serve`: ready in seconds, works with no provider keys, keeps state across restarts,
+and Ctrl-C stops everything it started."""
+
+import httpx
+
+from tests.conftest import bearer
+from tests.served import ServedGateway, process_gone
+
+
+def test_serve_is_ready_fast_and_answers_offline_with_local_echo() -> None:
+    with ServedGateway() as served:
+        assert served.ready_after_s < 5, served.ready_after_s
+        banner = "".join(served.output)
+        assert served.url in banner and served.admin_key.startswith("tw-admin-")
+        key = served.create_key(credits=1)
+        models = httpx.get(served.url + "/v1/models", headers=bearer(key)).json()
+        assert [m["id"] for m in models["data"]] == ["local/echo"]  # no provider credentials at all
+        answer = httpx.post(served.url + "/v1/chat/completions", headers=bearer(key), json={
+            "model": "local/echo", "messages": [{"role": "user", "content": "works offline"}]})
+        assert answer.json()["choices"][0]["message"]["content"] == "works offline"
+
+
+def test_ctrl_c_stops_the_gateway_and_the_emulator_it_started() -> None:
+    served = ServedGateway().start()
+    children = served.children()
+    assert children, "serve should own an emulator child"
+    assert served.stop() is not None
+    for pid in children:
+        assert process_gone(pid), f"emulator {pid} outlived tollway serve"
+    try:
+        httpx.get(served.url + "/health", timeout=1)
+        raise AssertionError("the port still answers")
+    except httpx.ConnectError:
+        pass
+
+
+def test_the_admin_key_comes_from_the_environment_when_set() -> None:
+    with ServedGateway(env={"TOLLWAY_ADMIN_KEY": "tw-admin-chosen-by-operator"}) as served:
+        assert served.admin_key == "tw-admin-chosen-by-operator"
+        assert served.create_key(credits=1)["key"].startswith("sk-tw-")
+
+
+def test_keys_and_balances_survive_a_restart(tmp_path) -> None:
+    env = {"TOLLWAY_ADMIN_KEY": "tw-admin-restart"}
+    with ServedGateway(env=env, data_dir=tmp_path) as first:
+        key = first.create_key(credits=5)
+        assert httpx.post(first.url + "/v1/chat/completions", headers=bearer(key), json={
+            "model": "local/echo", "messages": [{"role": "user", "content": "x"}]}).status_code == 200
+        balance = first.balance(key["id"])
+    with ServedGateway(env=env, data_dir=tmp_path, port=first.port) as second:
+        assert second.balance(key["id"]) == balance < 5
+        assert httpx.post(second.url + "/v1/chat/completions", headers=bearer(key), json={
+            "model": "local/echo", "messages": [{"role": "user", "content": "x"}]}).status_code == 200
