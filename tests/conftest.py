@@ -113,6 +113,14 @@ def _plain(value: dict[str, Any]) -> Any:
             "SS": sorted}.get(kind, lambda v: v)(raw)
 
 
+def fresh_rate_window(min_left_s: float = 10.0) -> None:
+    """Rate limits count per clock minute: start a rate test early in one, so it cannot roll over
+    halfway (waits at most `min_left_s`)."""
+    left = 60 - time.time() % 60
+    if left < min_left_s:
+        time.sleep(left + 0.05)
+
+
 def bearer(key: str | dict[str, Any]) -> dict[str, str]:
     return {"authorization": f"Bearer {key['key'] if isinstance(key, dict) else key}"}
 

@@ -31,3 +31,10 @@ def test_the_global_environment_points_at_local_resource_names() -> None:
     assert env["FILES_BUCKET"] == names["FilesBucket"] == "tollway-filesbucket"
     assert "TOLLWAY_SECRETS_ID" not in env  # a parameter reference: provider keys come from the environment locally
     assert set(template.of_type("AWS::DynamoDB::Table")) <= set(names)
+
+
+def test_scheduled_functions_are_read_with_their_rate() -> None:
+    schedules = {s.function: s for s in Template(ROOT / "template.yaml").schedules()}
+    sweeper = schedules["SweeperFunction"]
+    assert sweeper.every_s == 300 and sweeper.handler == "handler"
+    assert (sweeper.code_uri / "app.py").is_file()

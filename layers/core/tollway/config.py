@@ -25,6 +25,7 @@ class Settings:
     upstream_read_timeout_s: float
     default_max_tokens: int
     key_cache_ttl_s: float
+    hold_s: float
 
 
 def _float(name: str, default: float) -> float:
@@ -51,6 +52,9 @@ def settings() -> Settings:
         upstream_read_timeout_s=_float("TOLLWAY_UPSTREAM_TIMEOUT", 120.0),
         default_max_tokens=_int("TOLLWAY_DEFAULT_MAX_TOKENS", 256),
         key_cache_ttl_s=_float("TOLLWAY_KEY_CACHE_TTL", 60.0),
+        # How long a request's reservation may stay unsettled before the sweeper refunds it: longer
+        # than any function may run (the chat function's timeout is 300 s).
+        hold_s=_float("TOLLWAY_HOLD_SECONDS", 900.0),
     )
 
 

@@ -58,6 +58,8 @@ def create_key(name: str, balance: int, rpm: int, scopes: tuple[str, ...]) -> tu
             "rpm": {"N": str(record.rpm)},
             "scopes": {"SS": list(record.scopes)},
             "created_at": {"S": record.created_at},
+            # Reservations in flight (see ledger/admission.py); the map must exist to take entries.
+            "pending": {"M": {}},
         },
         ConditionExpression="attribute_not_exists(id)",
     )

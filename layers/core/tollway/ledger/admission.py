@@ -5,6 +5,11 @@ DynamoDB applies conditional writes to one item atomically, so concurrent reques
 a balance below zero; one item (not a transaction over several) means hot keys see no
 TransactionConflict under load. When the condition fails, DynamoDB returns the old item
 (ReturnValuesOnConditionCheckFailure) and we tell the client which check failed.
+
+The same write records the reservation as a hold (`pending.<request id>` = amount and deadline) on
+the key's item. Settlement removes it; if the process dies first (a Lambda timeout mid-stream, a
+crash, DynamoDB unreachable at settlement), the sweeper refunds it after the deadline, so a
+reservation can never be lost.
 """
 
 from __future__ import annotations
@@ -20,9 +25,27 @@ from tollway.ledger.money import format_credits
 from tollway.limits import window as rate
 
 
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Hold:
+    """How a reservation is named on the key's item, and when the sweeper may release it."""
+
+    id: str  # the request or operation id
+    seconds: float
+    endpoint: str
+    model: str
+
+    def item(self, amount: int, now: float) -> dict[str, Any]:
+        return {"M": {"amount": {"N": str(amount)}, "until": {"N": str(int(now + self.seconds))},
+                      "endpoint": {"S": self.endpoint}, "model": {"S": self.model}}}
+
+
 @dataclass(frozen=True)
 class Admission:
     key_id: str
+    hold_id: str  # the request or operation id naming the hold in `pending`
     reserved: int
     balance_after: int
     rpm: int
@@ -34,19 +57,22 @@ class Admission:
         return rate.headers(self.rpm, self.used, self.now)
 
 
-def admit(ref: KeyRef, scope: str, reserve: int, now: float) -> Admission:
-    """Raise 401/403/429/402 as a domain error, or return the admission holding `reserve` µc."""
+def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold) -> Admission:
+    """Raise 401/403/429/402 as a domain error, or return the admission holding `reserve` µc until
+    settlement (or, if settlement never comes, until the sweeper releases it after `hold.seconds`)."""
     minute = rate.window(now)
     names = {"#h": "key_hash", "#b": "balance", "#s": "scopes", "#r": "revoked_at",
-             "#rpm": "rpm", "#cur": rate.attribute(minute), "#u": "last_used_at"}
+             "#rpm": "rpm", "#cur": rate.attribute(minute), "#u": "last_used_at", "#p": PENDING, "#hold": hold.id}
     values = {":h": {"S": ref.hash}, ":scope": {"S": scope}, ":cost": {"N": str(reserve)},
-              ":zero": {"N": "0"}, ":one": {"N": "1"}, ":now": {"N": str(int(now))}}
+              ":zero": {"N": "0"}, ":one": {"N": "1"}, ":now": {"N": str(int(now))},
+              ":hold": hold.item(reserve, now)}
     ddb = client("dynamodb")
     try:
         result = ddb.update_item(
             TableName=settings().keys_table,
             Key={"id": {"S": ref.id}},
-            UpdateExpression="SET #b = #b - :cost, #cur = if_not_exists(#cur, :zero) + :one, #u = :now",
+            UpdateExpression=("SET #b = #b - :cost, #cur = if_not_exists(#cur, :zero) + :one, #u = :now,"
+                              " #p.#hold = :hold"),
             ConditionExpression=("#h = :h AND attribute_not_exists(#r) AND contains(#s, :scope)"
                                  " AND (attribute_not_exists(#cur) OR #cur < #rpm) AND #b >= :cost"),
             ExpressionAttributeNames=names,
@@ -60,6 +86,7 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float) -> Admission:
     rpm = int(item["rpm"]["N"])
     return Admission(
         key_id=ref.id,
+        hold_id=hold.id,
         reserved=reserve,
         balance_after=int(item["balance"]["N"]),
         rpm=rpm,

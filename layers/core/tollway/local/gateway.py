@@ -6,10 +6,8 @@ the (method, path) pairs its Api events name: a route missing from the template 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tollway.http.errors import error_body
 from tollway.http.middleware import new_request_id
+from tollway.local.function_code import load_function_module
 from tollway.local.template import Route, Template
 
 
@@ -35,16 +34,7 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 
 def load_function_app(code_uri: Path) -> ASGIApp:
-    module_name = f"tollway_function_{code_uri.name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name].app  # type: ignore[no-any-return]
-    spec = importlib.util.spec_from_file_location(module_name, code_uri / "app.py")
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"{code_uri / 'app.py'} cannot be loaded")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module.app  # type: ignore[no-any-return]
+    return load_function_module(code_uri).app  # type: ignore[no-any-return]
 
 
 class TemplateGateway:

@@ -40,6 +40,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     import uvicorn
 
     from tollway.local.gateway import TemplateGateway
+    from tollway.local.schedules import ScheduleRunner
     from tollway.providers import configured_providers
 
     started = time.monotonic()
@@ -48,6 +49,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     try:
         admin_key = prepare_environment(template, emulator)
         app = TemplateGateway(template)
+        schedules = ScheduleRunner(template.schedules()).start()
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                                access_log=False, timeout_graceful_shutdown=3))
 
@@ -59,7 +61,8 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
                 print(f"Tollway is serving on {url}  (ready in {time.monotonic() - started:.1f}s)\n"
                       f"  admin key:   {admin_key}\n"
                       f"  providers:   {', '.join(sorted(configured_providers()))}\n"
-                      f"  routes:      {len(app.routes)} from {template.path.name}\n"
+                      f"  routes:      {len(app.routes)} from {template.path.name}, "
+                      f"{len(schedules.schedules)} scheduled function(s)\n"
                       f"  data:        {data_dir.resolve() if data_dir else 'in memory (not kept)'}\n"
                       f"  try:         tollway keys create --credits 10 --url {url} --admin-key {admin_key}\n"
                       f"  then:        OPENAI_BASE_URL={url}/v1 with model local/echo\n"
@@ -67,5 +70,6 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
 
         threading.Thread(target=banner, daemon=True).start()
         server.run()
+        schedules.stop()
     finally:
         emulator.stop()

@@ -34,6 +34,18 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any
 _CfnLoader.add_multi_constructor("!", _tag)
 
 
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    function: str  # logical id
+    code_uri: Path
+    handler: str  # attribute of app.py, from `Handler: app.<name>`
+    every_s: int
+
+
 @dataclass(frozen=True)
 class Route:
     function: str  # logical id
@@ -60,6 +72,22 @@ class Template:
                     continue
                 p = event["Properties"]
                 found.append(Route(name, self.root / props["CodeUri"], p["Method"].upper(), p["Path"]))
+        return found
+
+    def schedules(self) -> list[Schedule]:
+        """Functions run on a `rate(...)` schedule (Schedule / ScheduleV2 events)."""
+        found = []
+        for name, props in self.of_type("AWS::Serverless::Function").items():
+            for event in (props.get("Events") or {}).values():
+                if event.get("Type") not in ("Schedule", "ScheduleV2"):
+                    continue
+                expression = str(event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"])
+                rate = _RATE.match(expression)
+                if rate is None:
+                    raise ValueError(f"{name}: only rate(...) schedules run locally, not {expression!r}")
+                every = int(rate.group(1)) * _UNIT_S[rate.group(2).rstrip("s")]
+                handler = str(props["Handler"]).split(".", 1)[1]
+                found.append(Schedule(name, self.root / props["CodeUri"], handler, every))
         return found
 
     def global_environment(self) -> dict[str, Any]:

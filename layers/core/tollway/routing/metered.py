@@ -24,7 +24,8 @@ import anyio
 from tollway.auth.authenticate import authenticate
 from tollway.auth.keys import KeyRef, parse_key
 from tollway.errors import AuthenticationFailed, InsufficientCredits, PermissionDenied, RateLimited, TollwayError
-from tollway.ledger.admission import Admission, admit
+from tollway.config import settings
+from tollway.ledger.admission import Admission, Hold, admit
 from tollway.ledger.money import format_credits
 from tollway.ledger.settlement import settle
 from tollway.usage.records import UsageRecord, record_refusal
@@ -39,6 +40,7 @@ class Call:
     reserve: int  # worst-case cost in micro-credits
     request_id: str
     stream: bool = False
+    hold_s: float | None = None  # how long the reservation may stay unsettled (default: settings)
     started: float = field(default_factory=time.monotonic)
 
 
@@ -100,7 +102,8 @@ async def admit_call(key: str | KeyRef, call: Call) -> Meter:
                          provider=call.provider, stream=call.stream, started=call.started,
                          reserved_micro=call.reserve)
     try:
-        admission = await anyio.to_thread.run_sync(admit, ref, call.scope, call.reserve, time.time())
+        hold = Hold(call.request_id, call.hold_s or settings().hold_s, call.endpoint, call.model)
+        admission = await anyio.to_thread.run_sync(admit, ref, call.scope, call.reserve, time.time(), hold)
     except (InsufficientCredits, RateLimited, PermissionDenied) as exc:
         # The key is genuine (its hash matched): the refusal belongs in its history.
         record.status, record.http_status, record.error_code = "refused", exc.status, exc.code
