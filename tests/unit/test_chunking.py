@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tollway.documents import Chunk, TextBlock, chunk_blocks, chunk_text, joined_text
@@ -79,6 +79,8 @@ def sizes(draw: st.DrawFn) -> tuple[int, int]:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=texts(), size=sizes())
+@example(text="a " + "x" * 130 + " ", size=(100, 1))  # a one-character chunk has nothing to overlap
+@example(text="a a。" + "x" * 130, size=(100, 0))  # a CJK sentence end needs no space after it
 def test_chunk_text_keeps_its_contract_for_random_texts(text: str, size: tuple[int, int]) -> None:
     max_chars, overlap = size
     assert_chunking_contract(text, chunk_text(text, max_chars=max_chars, overlap_chars=overlap), max_chars, overlap)

@@ -91,9 +91,9 @@ def _next_start(text: str, start: int, end: int, overlap_chars: int, max_chars: 
     following = _NON_SPACE.search(text, end)
     if following is None:
         return None
-    if overlap_chars == 0:
-        return following.start()
     low = max(end - overlap_chars, start + 1)
+    if overlap_chars == 0 or low >= end:  # no overlap asked for, or a one-character chunk: nothing to repeat
+        return following.start()
     word = _WORD_START.search(text, low, end)
     begin = word.start() if word else low
     # After a whitespace run longer than a chunk, an overlap could not reach the next word.
