@@ -25,11 +25,16 @@ class Settings:
     upstream_read_timeout_s: float
     default_max_tokens: int
     key_cache_ttl_s: float
+    webhooks_allow_private: bool
 
 
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     return float(raw) if raw else default
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _int(name: str, default: int) -> int:
@@ -51,6 +56,8 @@ def settings() -> Settings:
         upstream_read_timeout_s=_float("TOLLWAY_UPSTREAM_TIMEOUT", 120.0),
         default_max_tokens=_int("TOLLWAY_DEFAULT_MAX_TOKENS", 256),
         key_cache_ttl_s=_float("TOLLWAY_KEY_CACHE_TTL", 60.0),
+        # Only for local development: lets webhooks reach 127.0.0.1 and private networks (SSRF guard off).
+        webhooks_allow_private=_flag("TOLLWAY_WEBHOOKS_ALLOW_PRIVATE"),
     )
 
 
