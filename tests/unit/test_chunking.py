@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -33,7 +34,7 @@ def assert_chunking_contract(text: str, chunks: list[Chunk], max_chars: int, ove
     # Coverage: only whitespace before the first, after the last and between non-overlapping chunks.
     assert not text[:chunks[0].start].strip() and not text[chunks[-1].end:].strip()
     paragraph_ends, sentence_ends = _ends(PARAGRAPH_END, text), _ends(SENTENCE_END, text)
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in pairwise(chunks):
         assert before.start < after.start and before.end < after.end  # in order, always progressing
         overlap = before.end - after.start
         if overlap <= 0:
@@ -110,7 +111,7 @@ def test_long_paragraph_splits_at_sentence_ends() -> None:
 def test_overlap_repeats_whole_words_from_the_previous_chunk() -> None:
     text = " ".join(f"w{i:03d}" for i in range(200))  # 4-character words, 999 characters
     chunks = chunk_text(text, max_chars=100, overlap_chars=30)
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in pairwise(chunks):
         shared = text[after.start:before.end]
         assert 20 < len(shared) <= 30 and before.text.endswith(shared)
         assert after.text.startswith(shared) and text[after.start - 1] == " "

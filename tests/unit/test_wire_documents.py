@@ -31,7 +31,8 @@ def test_parse_request_accepts_common_base64_spellings(encoded: str, decoded: by
 
 
 def test_data_url_supplies_the_content_type_unless_one_is_given() -> None:
-    assert validate(ParseDocumentRequest, {"data": "data:application/pdf;base64,aGk="}).content_type == "application/pdf"
+    from_url = validate(ParseDocumentRequest, {"data": "data:application/pdf;base64,aGk="})
+    assert from_url.content_type == "application/pdf"
     explicit = {"data": "data:application/pdf;base64,aGk=", "content_type": "text/plain"}
     assert validate(ParseDocumentRequest, explicit).content_type == "text/plain"
 

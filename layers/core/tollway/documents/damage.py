@@ -26,7 +26,7 @@ def reading(label: str) -> Iterator[None]:
         yield
     except (TollwayError, ImportError):
         raise  # ours, or a broken deployment: neither is the file's fault
-    except Exception as exc:  # noqa: BLE001 - see the module docstring
+    except Exception as exc:  # all of them: see the module docstring
         # The class name only: a parser's message can quote the document's content.
         log.info("unreadable %s: %s", label, type(exc).__name__)
         raise InvalidRequest(f"The {label} file cannot be read: it is corrupt or truncated.",

@@ -75,7 +75,8 @@ def _table(table: Any, blocks: BlockCollector) -> None:
     blocks.add("\n".join(rows), kind="table")
 
 
-def parse_docx(data: bytes, blocks: BlockCollector) -> ParsedDocument:
+def parse_docx(data: bytes, blocks: BlockCollector, charset: str | None = None) -> ParsedDocument:
+    """`charset` is ignored: the XML inside a DOCX declares its own encoding."""
     with reading("DOCX"):
         _check_archive(data, blocks)
         import docx  # lazy: python-docx and lxml cost cold-start time other requests would pay

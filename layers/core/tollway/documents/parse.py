@@ -34,11 +34,11 @@ def _parser(fmt: DocumentFormat) -> Callable[[bytes, BlockCollector, str | None]
     if fmt == "pdf":
         from tollway.documents.pdf_text import parse_pdf
 
-        return lambda data, blocks, _charset: parse_pdf(data, blocks)
+        return parse_pdf
     if fmt == "docx":
         from tollway.documents.docx_text import parse_docx
 
-        return lambda data, blocks, _charset: parse_docx(data, blocks)
+        return parse_docx
     if fmt == "html":
         from tollway.documents.html_text import parse_html
 

@@ -14,6 +14,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from tollway.documents.collector import BlockCollector, too_many_pages
@@ -57,7 +58,7 @@ class _PageLines:
         line.text += text
 
     def paragraphs(self) -> list[str]:
-        gaps = sorted(abs(a.y - b.y) for a, b in zip(self.lines, self.lines[1:], strict=False)
+        gaps = sorted(abs(a.y - b.y) for a, b in pairwise(self.lines)
                       if a.y is not None and b.y is not None and a.y != b.y)
         # The lower quartile, not the median: on a page of short paragraphs most gaps are paragraph gaps.
         spacing = gaps[len(gaps) // 4] if gaps else 0.0
@@ -100,7 +101,8 @@ def _blank_line_paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
 
 
-def parse_pdf(data: bytes, blocks: BlockCollector) -> ParsedDocument:
+def parse_pdf(data: bytes, blocks: BlockCollector, charset: str | None = None) -> ParsedDocument:
+    """`charset` is ignored: a PDF declares its own text encodings, font by font."""
     from pypdf.errors import FileNotDecryptedError
 
     with reading("PDF"):

@@ -53,9 +53,7 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
     if looks_binary(data):
         raise UnsupportedMediaType(
             "The file is binary, not text; supported documents are PDF, DOCX, HTML, Markdown and plain text.")
-    for encoding in (declared, "utf-8", "cp1252"):
-        if encoding is None:
-            continue
+    for encoding in [e for e in (declared, "utf-8", "cp1252") if e is not None]:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:

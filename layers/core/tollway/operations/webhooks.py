@@ -101,7 +101,7 @@ def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
 
 def _backoff(attempt: int, base_delay_s: float, max_delay_s: float, rng: Callable[[], float]) -> float:
     """Full jitter: uniform in [0, min(max, base * 2^(attempt-1))], so retries from many gateways spread out."""
-    return rng() * min(max_delay_s, base_delay_s * 2 ** (attempt - 1))
+    return rng() * min(max_delay_s, base_delay_s * 2.0 ** (attempt - 1))
 
 
 def _retryable(status: int) -> bool:
