@@ -17,11 +17,14 @@ def free_port() -> int:
 
 
 class ThreadedServer:
-    def __init__(self, app: Any, port: int | None = None) -> None:
+    def __init__(self, app: Any, port: int | None = None, **uvicorn_options: Any) -> None:
+        """`uvicorn_options` go to uvicorn.Config, e.g. ssl_certfile/ssl_keyfile for an https server."""
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        scheme = "https" if uvicorn_options.get("ssl_certfile") else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error",
-                                access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+                                access_log=False, lifespan="off", timeout_graceful_shutdown=1,
+                                **uvicorn_options)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

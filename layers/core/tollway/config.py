@@ -26,11 +26,16 @@ class Settings:
     default_max_tokens: int
     key_cache_ttl_s: float
     hold_s: float
+    webhooks_allow_private: bool
 
 
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     return float(raw) if raw else default
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _int(name: str, default: int) -> int:
@@ -55,6 +60,8 @@ def settings() -> Settings:
         # How long a request's reservation may stay unsettled before the sweeper refunds it: longer
         # than any function may run (the chat function's timeout is 300 s).
         hold_s=_float("TOLLWAY_HOLD_SECONDS", 900.0),
+        # Only for local development: lets webhooks reach 127.0.0.1 and private networks (SSRF guard off).
+        webhooks_allow_private=_flag("TOLLWAY_WEBHOOKS_ALLOW_PRIVATE"),
     )
 
 

@@ -67,6 +67,20 @@ class PayloadTooLarge(TollwayError):
     code = "request_too_large"
 
 
+class UnsupportedMediaType(TollwayError):
+    """The upload is not a document type the gateway can read (or its declared type contradicts it)."""
+
+    status = 415
+    type = "invalid_request_error"
+    code = "unsupported_document_type"
+
+
+class DestinationRefused(InvalidRequest):
+    """A webhook URL the gateway will not call: wrong scheme or port, credentials, or a private address."""
+
+    code = "invalid_webhook_url"
+
+
 class RateLimited(TollwayError):
     status = 429
     type = "rate_limit_error"
