@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 
 from tollway.auth.authenticate import authenticate
 from tollway.catalog import listed_models
-from tollway.catalog.models import CREATED
+from tollway.catalog.spec import CREATED
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.requests import api_key

@@ -3,7 +3,7 @@
 import pytest
 
 from tollway.catalog import resolve
-from tollway.catalog.models import DEFAULT_PRICE
+from tollway.catalog.spec import DEFAULT_PRICE
 
 PRODUCT_SHEET = {
     "deepseek-v4-flash": "0.0004", "deepseek-v4-pro": "0.002", "deepseek-reasoner": "0.002", "o3-mini": "0.004",

@@ -1,0 +1,40 @@
+"""Chat models: the product sheet's prices, and the name patterns that pick a provider for the rest.
+
+A model that is not listed but matches a provider's pattern is served at DEFAULT_PRICE, so a
+provider's new model works on day one and is charged sensibly until it is priced here.
+"""
+
+from __future__ import annotations
+
+from tollway.catalog.spec import CHAT_VISION, ModelSpec, priced
+
+ENTRIES: tuple[ModelSpec, ...] = (
+    # Offline and deterministic: one micro-credit per token, so 402 and limits are real locally.
+    ModelSpec("local/echo", "local", 1, 1, context_length=1_000_000, max_output_tokens=100_000),
+    priced("gpt-4o", "openai", "0.01", capabilities=CHAT_VISION, input_modalities=("text", "image")),
+    priced("gpt-4o-mini", "openai", "0.0008", capabilities=CHAT_VISION, input_modalities=("text", "image")),
+    priced("o3-mini", "openai", "0.004", context_length=200_000, max_output_tokens=100_000),
+    priced("deepseek-v4-flash", "deepseek", "0.0004"),
+    priced("deepseek-v4-pro", "deepseek", "0.002"),
+    priced("deepseek-reasoner", "deepseek", "0.002", max_output_tokens=64_000),
+    priced("llama-3.3-70b-versatile", "groq", "0.0008", max_output_tokens=32_768),
+    priced("llama-3.1-8b-instant", "groq", "0.0004", max_output_tokens=131_072),
+    priced("claude-sonnet-4-20250514", "anthropic", "0.006", context_length=200_000, max_output_tokens=64_000,
+           capabilities=CHAT_VISION, input_modalities=("text", "image")),
+    priced("claude-haiku-3.5", "anthropic", "0.002", context_length=200_000, max_output_tokens=8_192,
+           capabilities=CHAT_VISION, input_modalities=("text", "image")),
+)
+
+# Name patterns, first match wins: deepseek-r1* is Groq's distilled model, deepseek-* is DeepSeek's.
+PATTERNS: tuple[tuple[str, str], ...] = (
+    ("gpt-*", "openai"),
+    ("o1*", "openai"),
+    ("o3*", "openai"),
+    ("o4*", "openai"),
+    ("llama-*", "groq"),
+    ("mixtral-*", "groq"),
+    ("gemma*", "groq"),
+    ("deepseek-r1*", "groq"),
+    ("deepseek-*", "deepseek"),
+    ("claude-*", "anthropic"),
+)
