@@ -48,6 +48,10 @@ def environment(emulator: Any, upstream: FakeOpenAI) -> Iterator[str]:
     os.environ["OPENAI_API_KEY"] = "sk-upstream-secret-never-shown"
     os.environ["OPENAI_BASE_URL"] = upstream.base_url
     os.environ["TOLLWAY_UPSTREAM_TIMEOUT"] = "2"
+    # One attempt per model and no default fallback chains, so a scripted upstream failure reaches
+    # the client; tests of retries and fallbacks set their own policy.
+    os.environ["TOLLWAY_RETRY_ATTEMPTS"] = "1"
+    os.environ["TOLLWAY_DEFAULT_FALLBACKS"] = "{}"
     os.environ["TOLLWAY_ADMIN_KEY"] = "tw-admin-test"
     admin_key = prepare_environment(Template(ROOT / "template.yaml"), emulator)
     registry.reset()
@@ -71,6 +75,9 @@ def gateway(environment: str) -> Iterator[ThreadedServer]:
 def _fresh_upstream(request: pytest.FixtureRequest) -> None:
     if "upstream" in request.fixturenames:
         request.getfixturevalue("upstream").reset()
+    from tollway.routing.breaker import breakers
+
+    breakers().reset()  # a test's injected failures never open another test's circuit
 
 
 class Admin:

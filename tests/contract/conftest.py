@@ -12,6 +12,9 @@ from tests.served import ServedGateway
 @pytest.fixture(scope="session")
 def served(upstream: FakeOpenAI) -> Iterator[ServedGateway]:
     env = {"OPENAI_API_KEY": "sk-upstream-secret-never-shown", "OPENAI_BASE_URL": upstream.base_url,
-           "TOLLWAY_UPSTREAM_TIMEOUT": "2", "TOLLWAY_ADMIN_KEY": "tw-admin-contract"}
+           "TOLLWAY_UPSTREAM_TIMEOUT": "2", "TOLLWAY_ADMIN_KEY": "tw-admin-contract",
+           # Injected failures reach the SDK as they are: no retries, no default chains, and a
+           # breaker that does not open across tests (this process lives for the whole session).
+           "TOLLWAY_RETRY_ATTEMPTS": "1", "TOLLWAY_DEFAULT_FALLBACKS": "{}", "TOLLWAY_BREAKER_THRESHOLD": "1000"}
     with ServedGateway(env=env) as gateway:
         yield gateway

@@ -26,6 +26,11 @@ class Settings:
     default_max_tokens: int
     key_cache_ttl_s: float
     hold_s: float
+    request_deadline_s: float
+    retry_attempts: int
+    breaker_threshold: int
+    breaker_cooldown_s: float
+    default_fallbacks: dict[str, tuple[str, ...]] | None  # None: the catalog's chains
     webhooks_allow_private: bool
 
 
@@ -41,6 +46,17 @@ def _flag(name: str) -> bool:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default
+
+
+def _chains(name: str) -> dict[str, tuple[str, ...]] | None:
+    """`{"model": ["fallback", ...], ...}` as JSON; `{}` turns default chains off."""
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    parsed = json.loads(raw)
+    if not isinstance(parsed, dict) or not all(isinstance(v, list) for v in parsed.values()):
+        raise ValueError(f"{name} must be a JSON object of model → list of fallback models")
+    return {str(k): tuple(str(m) for m in v) for k, v in parsed.items()}
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +76,12 @@ def settings() -> Settings:
         # How long a request's reservation may stay unsettled before the sweeper refunds it: longer
         # than any function may run (the chat function's timeout is 300 s).
         hold_s=_float("TOLLWAY_HOLD_SECONDS", 900.0),
+        # One budget for every attempt and fallback of a request, until its first byte.
+        request_deadline_s=_float("TOLLWAY_REQUEST_DEADLINE", 150.0),
+        retry_attempts=_int("TOLLWAY_RETRY_ATTEMPTS", 2),
+        breaker_threshold=_int("TOLLWAY_BREAKER_THRESHOLD", 5),
+        breaker_cooldown_s=_float("TOLLWAY_BREAKER_COOLDOWN", 30.0),
+        default_fallbacks=_chains("TOLLWAY_DEFAULT_FALLBACKS"),
         # Only for local development: lets webhooks reach 127.0.0.1 and private networks (SSRF guard off).
         webhooks_allow_private=_flag("TOLLWAY_WEBHOOKS_ALLOW_PRIVATE"),
     )

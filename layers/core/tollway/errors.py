@@ -128,6 +128,14 @@ class UpstreamRejected(UpstreamError):
     code = "upstream_rejected_request"
 
 
+class ProviderUnavailable(TollwayError):
+    """Every candidate's provider is paused by the circuit breaker after repeated failures."""
+
+    status = 503
+    type = "api_error"
+    code = "provider_unavailable"
+
+
 class ProviderNotConfigured(TollwayError):
     status = 503
     type = "api_error"

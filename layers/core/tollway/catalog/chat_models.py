@@ -38,3 +38,15 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("deepseek-*", "deepseek"),
     ("claude-*", "anthropic"),
 )
+
+# Default fallback chains: a model of the same tier at another provider, tried when the first fails
+# with 429/5xx/timeout before any byte reached the client. A request's own `models`/`fallbacks`
+# replaces these (`"fallbacks": []` for none); operators can replace them (TOLLWAY_DEFAULT_FALLBACKS).
+DEFAULT_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "gpt-4o": ("claude-sonnet-4-20250514",),
+    "claude-sonnet-4-20250514": ("gpt-4o",),
+    "gpt-4o-mini": ("claude-haiku-3.5",),
+    "claude-haiku-3.5": ("gpt-4o-mini",),
+    "llama-3.3-70b-versatile": ("deepseek-v4-flash",),
+    "deepseek-v4-pro": ("deepseek-v4-flash",),
+}

@@ -1,10 +1,11 @@
-"""Chat Completions from admission to settlement.
+"""Chat Completions from admission to settlement, across a chain of models.
 
     outcome = await complete_chat(api_key, body, request_id)
     outcome.body        # the ChatCompletion (non-streaming), or
     outcome.events      # an async iterator of SSE bytes (streaming), settled when it ends
 
 DynamoDB sees one request before the upstream call (admission) and one after (settlement).
+The reservation covers the dearest model of the chain; the charge is for the model that answered.
 Charging rule: a finished request pays for the provider's reported usage, never more than was
 reserved. A stream that ends abnormally (upstream failure or client gone) pays only for the
 completion tokens the client received; a request that fails before any output pays nothing.
@@ -14,7 +15,7 @@ OpenRouter uses), because a stream's headers leave before its cost is known.
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,13 +24,16 @@ import anyio
 
 from tollway.catalog import ModelSpec, resolve
 from tollway.config import settings
-from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
+from tollway.errors import InvalidRequest, ModelNotFound, TollwayError, UpstreamTimeout
 from tollway.ledger.money import credits_json, format_credits
-from tollway.providers import ChatStream, Usage, provider_for
+from tollway.providers import ChatReply, Usage, provider_for
+from tollway.routing.attempts import Answer, Candidate, first_answer
+from tollway.routing.capabilities import missing_capability, require_capabilities
+from tollway.routing.chain import asked_fallbacks, model_chain, without_fallback_fields
+from tollway.routing.chat_stream import OpenedStream, open_stream, relay
 from tollway.routing.metered import Call, Meter, admit_call, key_ref, refuse_after_auth
 from tollway.routing.stream_meter import StreamMeter
 from tollway.wire.openai_chat import ChatCompletionRequest
-from tollway.wire.sse import DONE, encode
 from tollway.wire.token_estimate import estimate_prompt_tokens
 from tollway.wire.validation import validate
 
@@ -43,47 +47,110 @@ class ChatOutcome:
     events: AsyncIterator[bytes] | None = None
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What one candidate is sent, and the most it can cost."""
+
+    candidate: Candidate
+    body: dict[str, Any]
+    reserve: int
+
+
 async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcome:
     ref = key_ref(key)
     request = validate(ChatCompletionRequest, raw)
-    spec = resolve(request.model)
-    if spec is None:
+    candidates = await _candidates(key, request, raw)
+    prompt_estimate = estimate_prompt_tokens(raw["messages"], request.tools)
+    plans = {c.position: _plan(c, request, raw, prompt_estimate) for c in candidates}
+    meter = await admit_call(ref, Call(scope=SCOPE, endpoint="chat.completions", model=request.model,
+                                       provider=candidates[0].provider.name, request_id=request_id,
+                                       reserve=max(p.reserve for p in plans.values()), stream=request.stream))
+    deadline = time.monotonic() + settings().request_deadline_s
+
+    if request.stream:
+        async with meter.refund_on_error():
+            opened = await first_answer(
+                candidates, lambda c, left: open_stream(c.provider, plans[c.position].body, left), deadline=deadline)
+        _answered_by(meter, opened, request.model)
+        meter.headers["x-credits-reserved"] = format_credits(meter.admission.reserved)
+        events = relay(opened.result, opened.spec, meter, prompt_estimate, request.wants_usage_chunk())
+        return ChatOutcome(headers=meter.headers, events=events)
+
+    async with meter.refund_on_error():
+        answer = await first_answer(
+            candidates, lambda c, left: _chat(c, plans[c.position].body, left), deadline=deadline)
+    _answered_by(meter, answer, request.model)
+    reply = answer.result
+    usage = reply.usage or Usage(prompt_estimate, _completion_estimate(reply.body))
+    charged = await meter.settle(answer.spec.cost(usage.prompt_tokens, usage.completion_tokens),
+                                 prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+    if isinstance(reply.body.get("usage"), dict):
+        reply.body["usage"]["cost"] = credits_json(charged)
+    return ChatOutcome(headers=meter.headers, body=reply.body)
+
+
+async def _candidates(key: str, request: ChatCompletionRequest, raw: dict[str, Any]) -> list[Candidate]:
+    """The chain's models that can serve this request, in order; errors name the first problem."""
+    primary = resolve(request.model)
+    if primary is None:
         raise await refuse_after_auth(key, SCOPE, ModelNotFound(
             f"The model {request.model!r} does not exist or is not served by this gateway", param="model"))
-    try:
-        provider = provider_for(spec.provider)
-    except TollwayError as exc:
-        raise await refuse_after_auth(key, SCOPE, exc) from None
+    require_capabilities(primary, raw)
+    asked = asked_fallbacks(raw)
+    candidates: list[Candidate] = []
+    unavailable: TollwayError | None = None
+    for position, name in enumerate(model_chain(request.model, asked)):
+        spec = primary if position == 0 else resolve(name)
+        if spec is None:
+            if asked is None:
+                continue  # an operator's default chain naming a model this catalog lacks
+            raise InvalidRequest(f"The fallback model {name!r} does not exist or is not served by this gateway",
+                                 code="model_not_found", param="models" if "models" in raw else "fallbacks")
+        if position and missing_capability(spec, raw):
+            continue  # a fallback that could not answer this request is no fallback
+        try:
+            candidates.append(Candidate(spec, provider_for(spec.provider), position))
+        except TollwayError as exc:  # not configured / not built: another model may still answer
+            unavailable = unavailable or exc
+    if not candidates:
+        assert unavailable is not None
+        raise await refuse_after_auth(key, SCOPE, unavailable)
+    return candidates
 
-    body = dict(raw)
+
+def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, Any], prompt_estimate: int) -> Plan:
+    spec, provider = candidate.spec, candidate.provider
+    body = without_fallback_fields(raw) | {"model": spec.id}
     max_tokens = request.requested_max_tokens()
     if max_tokens is None:
         max_tokens = min(settings().default_max_tokens, spec.max_output_tokens)
         body[provider.token_limit_param] = max_tokens
     elif spec.listed and max_tokens > spec.max_output_tokens:
-        raise InvalidRequest(f"{request.model} produces at most {spec.max_output_tokens} tokens",
-                             code="invalid_value", param="max_tokens")
-    prompt_estimate = estimate_prompt_tokens(raw["messages"], request.tools)
-    reserve = spec.cost(prompt_estimate, max_tokens * request.n)
-    meter = await admit_call(ref, Call(scope=SCOPE, endpoint="chat.completions", model=spec.id,
-                                       provider=provider.name, reserve=reserve, request_id=request_id,
-                                       stream=request.stream))
+        if candidate.position == 0:
+            raise InvalidRequest(f"{spec.id} produces at most {spec.max_output_tokens} tokens",
+                                 code="invalid_value", param="max_tokens")
+        max_tokens = spec.max_output_tokens  # a fallback answers within its own limit
+        for name in ("max_tokens", "max_completion_tokens"):
+            if name in body:
+                body[name] = max_tokens
+    return Plan(candidate, body, spec.cost(prompt_estimate, max_tokens * request.n))
 
-    if request.stream:
-        async with meter.refund_on_error():
-            upstream = await provider.stream(body)
-        meter.headers["x-credits-reserved"] = format_credits(reserve)
-        relay = _relay(upstream, spec, meter, prompt_estimate, request.wants_usage_chunk())
-        return ChatOutcome(headers=meter.headers, events=relay)
 
-    async with meter.refund_on_error():
-        reply = await provider.chat(body)
-    usage = reply.usage or Usage(prompt_estimate, _completion_estimate(reply.body))
-    charged = await meter.settle(spec.cost(usage.prompt_tokens, usage.completion_tokens),
-                                 prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
-    if isinstance(reply.body.get("usage"), dict):
-        reply.body["usage"]["cost"] = credits_json(charged)
-    return ChatOutcome(headers=meter.headers, body=reply.body)
+async def _chat(candidate: Candidate, body: dict[str, Any], remaining_s: float) -> ChatReply:
+    try:
+        with anyio.fail_after(remaining_s):
+            return await candidate.provider.chat(body)
+    except TimeoutError:
+        raise UpstreamTimeout(f"{candidate.provider.name} did not answer before the request's deadline") from None
+
+
+def _answered_by(meter: Meter, answer: Answer[ChatReply] | Answer[OpenedStream], requested: str) -> None:
+    meter.headers["x-model-used"] = answer.spec.id
+    meter.record.model, meter.record.provider = answer.spec.id, answer.candidate.provider.name
+    if answer.depth:
+        meter.headers["x-fallback-from"] = requested
+        meter.headers["x-fallback-depth"] = str(answer.depth)
+        meter.record.fallback_from = requested
 
 
 def _completion_estimate(body: dict[str, Any]) -> int:
@@ -91,52 +158,3 @@ def _completion_estimate(body: dict[str, Any]) -> int:
     for choice in body.get("choices") or ():
         meter.count_message(choice.get("message") or {})
     return meter.estimated_tokens()
-
-
-async def _relay(upstream: ChatStream, spec: ModelSpec, meter: Meter, prompt_estimate: int,
-                 client_wants_usage: bool) -> AsyncIterator[bytes]:
-    """Forward each upstream event as it arrives; settle exactly once however the stream ends."""
-    counted = StreamMeter()
-    usage: Usage | None = None
-    outcome: TollwayError | None = None
-    finished = False
-    try:
-        try:
-            async for event in upstream.events():
-                chunk = event.chunk
-                reported = Usage.from_openai(chunk.get("usage"))
-                if reported is not None:
-                    usage = reported
-                if not chunk.get("choices"):
-                    # The usage chunk: we always ask for it; the client sees it only if it asked.
-                    if reported is not None and client_wants_usage:
-                        cost = min(spec.cost(reported.prompt_tokens, reported.completion_tokens),
-                                   meter.admission.reserved)
-                        chunk["usage"]["cost"] = credits_json(cost)
-                        yield encode(json.dumps(chunk, separators=(",", ":"), ensure_ascii=False))
-                    continue
-                counted.count_chunk(chunk)
-                yield b"data: " + event.data.encode("utf-8") + b"\n\n"
-        except TollwayError as exc:
-            outcome = exc
-            finished = True
-            yield encode({"error": {"message": exc.message, "type": exc.type, "code": exc.code, "param": None}})
-            return
-        finished = True
-        yield DONE
-    finally:
-        # Shielded: when the client leaves, the task is cancelled, and the stream must still be
-        # closed and the reservation settled.
-        with anyio.CancelScope(shield=True):
-            await upstream.aclose()
-            if outcome is None and finished:
-                final = usage or Usage(prompt_estimate, counted.estimated_tokens())
-                await meter.settle(spec.cost(final.prompt_tokens, final.completion_tokens),
-                                   prompt_tokens=final.prompt_tokens, completion_tokens=final.completion_tokens)
-            else:
-                # Abnormal end: only the completion tokens the client actually received.
-                delivered = counted.delivered_tokens()
-                status, http_status, code = (("upstream_error", outcome.status, outcome.code) if outcome
-                                             else ("client_disconnected", 499, "client_disconnected"))
-                await meter.refund(status, http_status, code, completion_tokens=delivered,
-                                   charge=spec.cost(0, delivered))

@@ -25,6 +25,7 @@ class UsageRecord:
     error_code: str | None = None
     started: float = 0.0
     latency_ms: int = 0
+    fallback_from: str | None = None  # the model the client asked for, when another one answered
 
     def finish(self) -> None:
         self.latency_ms = int((time.monotonic() - self.started) * 1000) if self.started else 0
@@ -53,6 +54,8 @@ class UsageRecord:
         }
         if self.error_code:
             item["error_code"] = {"S": self.error_code}
+        if self.fallback_from:
+            item["fallback_from"] = {"S": self.fallback_from}
         return item
 
 

@@ -58,6 +58,10 @@ class ChatCompletionRequest(BaseModel):
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
     response_format: dict[str, Any] | None = None
+    # Gateway fields, never sent upstream: alternatives tried when the model fails (OpenRouter's name
+    # and ours).
+    models: list[str] | None = Field(default=None, max_length=5)
+    fallbacks: list[str] | None = Field(default=None, max_length=5)
 
     @field_validator("stop")
     @classmethod

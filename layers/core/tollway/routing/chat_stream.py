@@ -1,0 +1,121 @@
+"""A chat stream from the moment its first event is in hand until it is settled.
+
+    opened = await open_stream(provider, body, remaining_s)   # raises before any byte is sent
+    events = relay(opened, spec, meter, prompt_estimate, client_wants_usage)
+
+Opening reads upstream events up to the first one that carries an answer (content, a tool call,
+a finish), holding the content-free ones before it (the role chunk): a provider that fails before
+answering fails here, with nothing sent, and the request can still fall back to another model.
+After that, every event is forwarded as it arrives (never buffered) and the stream is settled
+exactly once however it ends.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import anyio
+
+from tollway.catalog import ModelSpec
+from tollway.errors import TollwayError, UpstreamError, UpstreamTimeout
+from tollway.ledger.money import credits_json
+from tollway.providers import ChatProvider, ChatStream, Usage
+from tollway.providers.base import StreamEvent
+from tollway.routing.metered import Meter
+from tollway.routing.stream_meter import StreamMeter
+from tollway.wire.sse import DONE, encode
+
+
+@dataclass
+class OpenedStream:
+    upstream: ChatStream
+    head: list[StreamEvent]  # read while opening, up to and including the first answer
+    rest: AsyncIterator[StreamEvent]
+
+
+def _answers(chunk: dict) -> bool:  # type: ignore[type-arg]
+    for choice in chunk.get("choices") or ():
+        delta = choice.get("delta") or {}
+        if choice.get("finish_reason") or delta.get("content") or delta.get("tool_calls") or \
+                delta.get("reasoning_content") or delta.get("refusal"):
+            return True
+    return bool(chunk.get("usage"))
+
+
+async def open_stream(provider: ChatProvider, body: dict, remaining_s: float) -> OpenedStream:  # type: ignore[type-arg]
+    try:
+        with anyio.fail_after(remaining_s):
+            upstream = await provider.stream(body)
+            rest = upstream.events().__aiter__()
+            head: list[StreamEvent] = []
+            try:
+                while not head or not _answers(head[-1].chunk):
+                    head.append(await rest.__anext__())
+            except StopAsyncIteration:
+                await upstream.aclose()
+                raise UpstreamError(f"{provider.name} ended its stream without an answer") from None
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await upstream.aclose()
+                raise
+    except TimeoutError:
+        raise UpstreamTimeout(f"{provider.name} did not start answering before the request's deadline") from None
+    return OpenedStream(upstream, head, rest)
+
+
+async def _events(opened: OpenedStream) -> AsyncIterator[StreamEvent]:
+    for event in opened.head:
+        yield event
+    async for event in opened.rest:
+        yield event
+
+
+async def relay(opened: OpenedStream, spec: ModelSpec, meter: Meter, prompt_estimate: int,
+                client_wants_usage: bool) -> AsyncIterator[bytes]:
+    """Forward each upstream event as it arrives; settle exactly once however the stream ends."""
+    counted = StreamMeter()
+    usage: Usage | None = None
+    outcome: TollwayError | None = None
+    finished = False
+    try:
+        try:
+            async for event in _events(opened):
+                chunk = event.chunk
+                reported = Usage.from_openai(chunk.get("usage"))
+                if reported is not None:
+                    usage = reported
+                if not chunk.get("choices"):
+                    # The usage chunk: we always ask for it; the client sees it only if it asked.
+                    if reported is not None and client_wants_usage:
+                        cost = min(spec.cost(reported.prompt_tokens, reported.completion_tokens),
+                                   meter.admission.reserved)
+                        chunk["usage"]["cost"] = credits_json(cost)
+                        yield encode(json.dumps(chunk, separators=(",", ":"), ensure_ascii=False))
+                    continue
+                counted.count_chunk(chunk)
+                yield b"data: " + event.data.encode("utf-8") + b"\n\n"
+        except TollwayError as exc:
+            outcome = exc
+            finished = True
+            yield encode({"error": {"message": exc.message, "type": exc.type, "code": exc.code, "param": None}})
+            return
+        finished = True
+        yield DONE
+    finally:
+        # Shielded: when the client leaves, the task is cancelled, and the stream must still be
+        # closed and the reservation settled.
+        with anyio.CancelScope(shield=True):
+            await opened.upstream.aclose()
+            if outcome is None and finished:
+                final = usage or Usage(prompt_estimate, counted.estimated_tokens())
+                await meter.settle(spec.cost(final.prompt_tokens, final.completion_tokens),
+                                   prompt_tokens=final.prompt_tokens, completion_tokens=final.completion_tokens)
+            else:
+                # Abnormal end: only the completion tokens the client actually received.
+                delivered = counted.delivered_tokens()
+                status, http_status, code = (("upstream_error", outcome.status, outcome.code) if outcome
+                                             else ("client_disconnected", 499, "client_disconnected"))
+                await meter.refund(status, http_status, code, completion_tokens=delivered,
+                                   charge=spec.cost(0, delivered))
