@@ -59,8 +59,13 @@ def test_async_chat_and_stream(served) -> None:
 
 def test_models_list_through_the_sdk(served) -> None:
     key = served.create_key(credits=1)
-    ids = {m.id for m in client(served, key["key"]).models.list()}
+    sdk = client(served, key["key"])
+    ids = {m.id for m in sdk.models.list()}
     assert {"gpt-4o-mini", "local/echo"} <= ids
+    echo = sdk.models.retrieve("local/echo")
+    assert echo.id == "local/echo" and echo.owned_by == "local" and echo.model_extra["provider"] == "local"
+    with pytest.raises(openai.NotFoundError):
+        sdk.models.retrieve("no-such-model")
 
 
 def test_the_stream_reaches_the_client_before_the_upstream_has_finished(served, upstream) -> None:

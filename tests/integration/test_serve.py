@@ -51,3 +51,14 @@ def test_keys_and_balances_survive_a_restart(tmp_path) -> None:
         assert second.balance(key["id"]) == balance < 5
         assert httpx.post(second.url + "/v1/chat/completions", headers=bearer(key), json={
             "model": "local/echo", "messages": [{"role": "user", "content": "x"}]}).status_code == 200
+
+
+def test_serve_refuses_to_start_with_an_invalid_upstream_declaration() -> None:
+    served = ServedGateway(env={"TOLLWAY_UPSTREAMS": '[{"name": "openai", "base_url": "http://x"}]'})
+    try:
+        served.start(timeout_s=10)
+        raise AssertionError("serve started with an invalid declaration")
+    except RuntimeError:
+        pass
+    assert "TOLLWAY_UPSTREAMS is invalid" in "".join(served.output)
+    assert served.process is not None and served.process.returncode not in (None, 0)

@@ -87,10 +87,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "serve":
         from tollway.local.serve import serve
 
+        from tollway.catalog.custom_upstreams import UpstreamsConfigError
+
         try:
             serve(args.host, args.port, args.template, None if args.no_persist else Path(args.data_dir))
         except KeyboardInterrupt:
             pass
+        except UpstreamsConfigError as exc:
+            sys.exit(f"error: {exc}")
     elif args.command == "keys":
         _keys(args)
 

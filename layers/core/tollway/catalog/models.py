@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import fnmatch
 
+from typing import get_args
+
 from tollway.catalog import chat_models
+from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
 
-__all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", "resolve"]
+__all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", "lookup", "resolve"]
+
+_KINDS: tuple[Kind, ...] = get_args(Kind)
 
 _MODULES = (chat_models,)
 
@@ -24,6 +29,10 @@ PATTERNS: tuple[tuple[str, str, Kind], ...] = tuple(
 
 def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
     """The spec of `model` if the gateway serves it as `kind`, else None."""
+    for upstream in custom_upstreams():  # the operator's declarations win over built-in patterns
+        custom = upstream.spec_for(model)
+        if custom is not None:
+            return custom if custom.kind == kind else None
     spec = CATALOG.get(model)
     if spec is not None:
         return spec if spec.kind == kind else None
@@ -35,5 +44,16 @@ def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
     return None
 
 
+def lookup(model: str) -> ModelSpec | None:
+    """The spec of `model` whatever its kind (for GET /v1/models/{id})."""
+    for kind in _KINDS:
+        spec = resolve(model, kind)
+        if spec is not None:
+            return spec
+    return None
+
+
 def listed_models() -> list[ModelSpec]:
-    return list(CATALOG.values())
+    custom = [spec for upstream in custom_upstreams() for model in upstream.models
+              if (spec := upstream.spec_for(model)) is not None]
+    return custom + [spec for spec in CATALOG.values() if spec.id not in {c.id for c in custom}]

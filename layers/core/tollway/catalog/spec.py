@@ -40,6 +40,7 @@ class ModelSpec:
     input_modalities: tuple[Modality, ...] = ("text",)
     output_modalities: tuple[Modality, ...] = ("text",)
     listed: bool = True  # False for pattern matches synthesised on the fly
+    upstream_id: str | None = None  # the name the provider knows it by, when it differs from `id`
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> int:
         return prompt_tokens * self.input_price + completion_tokens * self.output_price

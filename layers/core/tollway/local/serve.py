@@ -43,7 +43,10 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     from tollway.local.schedules import ScheduleRunner
     from tollway.providers import configured_providers
 
+    from tollway.catalog.custom_upstreams import custom_upstreams
+
     started = time.monotonic()
+    custom_upstreams()  # an invalid TOLLWAY_UPSTREAMS stops here, with what to fix, not at the first request
     template = Template(Path(template_path) if template_path else find_template())
     emulator = Emulator.start(data_dir=data_dir)
     try:

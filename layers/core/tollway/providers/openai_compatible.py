@@ -26,10 +26,18 @@ from tollway.wire.sse import data_lines
 @dataclass(frozen=True)
 class UpstreamConfig:
     name: str
-    env_prefix: str  # <PREFIX>_API_KEY and <PREFIX>_BASE_URL
-    default_base_url: str
+    api_key_env: str | None  # where the key is read (environment first, then the provider secret)
+    base_url_env: str | None  # where an override of the base URL is read
+    default_base_url: str | None
     # OpenAI's reasoning models refuse `max_tokens`; every OpenAI model takes the newer name.
     token_limit_param: str = "max_tokens"
+    auth_header: str = "authorization"  # Bearer <key>; any other header carries the bare key (Azure: api-key)
+    query: tuple[tuple[str, str], ...] = ()  # added to every request (Azure's api-version)
+
+    @classmethod
+    def built_in(cls, name: str, prefix: str, default_base_url: str, **kw: str) -> UpstreamConfig:
+        """<PREFIX>_API_KEY and <PREFIX>_BASE_URL, like OPENAI_API_KEY / OPENAI_BASE_URL."""
+        return cls(name, f"{prefix}_API_KEY", f"{prefix}_BASE_URL", default_base_url, **kw)
 
 
 class OpenAICompatibleProvider:
@@ -43,14 +51,19 @@ class OpenAICompatibleProvider:
     # -- configuration -------------------------------------------------------------------------
 
     def _api_key(self) -> str | None:
-        return secret(f"{self._config.env_prefix}_API_KEY")
+        return secret(self._config.api_key_env) if self._config.api_key_env else None
+
+    def _explicit_base_url(self) -> str | None:
+        return secret(self._config.base_url_env) if self._config.base_url_env else None
 
     def _base_url(self) -> str:
-        return (secret(f"{self._config.env_prefix}_BASE_URL") or self._config.default_base_url).rstrip("/")
+        return (self._explicit_base_url() or self._config.default_base_url or "").rstrip("/")
 
     def configured(self) -> bool:
+        if self._config.base_url_env is None:  # declared upstream: its URL is given; a named key must exist
+            return self._config.api_key_env is None or bool(self._api_key())
         # An explicit base URL alone is enough: self-hosted servers often need no key.
-        return bool(self._api_key() or secret(f"{self._config.env_prefix}_BASE_URL"))
+        return bool(self._api_key() or self._explicit_base_url())
 
     def _client(self) -> httpx.AsyncClient:
         loop_id = id(asyncio.get_running_loop())
@@ -60,9 +73,11 @@ class OpenAICompatibleProvider:
             headers = {"content-type": "application/json"}
             key = self._api_key()
             if key:
-                headers["authorization"] = f"Bearer {key}"
+                auth = self._config.auth_header.lower()
+                headers[auth] = f"Bearer {key}" if auth == "authorization" else key
             client = httpx.AsyncClient(
                 base_url=self._base_url(),
+                params=dict(self._config.query),
                 headers=headers,
                 timeout=httpx.Timeout(s.upstream_read_timeout_s, connect=s.upstream_connect_timeout_s),
                 limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),

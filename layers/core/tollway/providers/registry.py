@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.errors import NotImplementedYet, ProviderNotConfigured
 from tollway.providers.base import ChatProvider
 
@@ -16,9 +17,10 @@ def _adapter(name: str) -> ChatProvider | None:
     from tollway.providers.openai_compatible import OpenAICompatibleProvider, UpstreamConfig
 
     upstreams = {
-        "openai": UpstreamConfig("openai", "OPENAI", "https://api.openai.com/v1", "max_completion_tokens"),
-        "groq": UpstreamConfig("groq", "GROQ", "https://api.groq.com/openai/v1"),
-        "deepseek": UpstreamConfig("deepseek", "DEEPSEEK", "https://api.deepseek.com/v1"),
+        "openai": UpstreamConfig.built_in("openai", "OPENAI", "https://api.openai.com/v1",
+                                          token_limit_param="max_completion_tokens"),
+        "groq": UpstreamConfig.built_in("groq", "GROQ", "https://api.groq.com/openai/v1"),
+        "deepseek": UpstreamConfig.built_in("deepseek", "DEEPSEEK", "https://api.deepseek.com/v1"),
     }
     if name in upstreams:
         return OpenAICompatibleProvider(upstreams[name])
@@ -26,6 +28,11 @@ def _adapter(name: str) -> ChatProvider | None:
         from tollway.providers.local_echo import LocalEchoProvider
 
         return LocalEchoProvider()
+    for declared in custom_upstreams():
+        if declared.name == name:
+            return OpenAICompatibleProvider(UpstreamConfig(
+                declared.name, declared.api_key_env, None, declared.base_url, declared.token_limit_param,
+                declared.auth_header, tuple(declared.query.items())))
     return None
 
 
@@ -42,10 +49,11 @@ def provider_for(name: str) -> ChatProvider:
 
 
 def configured_providers() -> set[str]:
-    names = {"openai", "groq", "deepseek", "local"}
+    names = {"openai", "groq", "deepseek", "local"} | {u.name for u in custom_upstreams()}
     return {n for n in names if (a := _adapter(n)) is not None and a.configured()}
 
 
 def reset() -> None:
-    """Forget adapters (and their pooled clients): tests that change provider settings."""
+    """Forget adapters (and their pooled clients) and declared upstreams: tests that change settings."""
     _adapter.cache_clear()
+    custom_upstreams.cache_clear()

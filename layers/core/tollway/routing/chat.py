@@ -120,7 +120,7 @@ async def _candidates(key: str, request: ChatCompletionRequest, raw: dict[str, A
 
 def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, Any], prompt_estimate: int) -> Plan:
     spec, provider = candidate.spec, candidate.provider
-    body = without_fallback_fields(raw) | {"model": spec.id}
+    body = without_fallback_fields(raw) | {"model": spec.upstream_id or spec.id}
     max_tokens = request.requested_max_tokens()
     if max_tokens is None:
         max_tokens = min(settings().default_max_tokens, spec.max_output_tokens)
