@@ -32,7 +32,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from tollway.errors import InvalidRequest
+from tollway.wire.translate.refusal import refuse
 from tollway.wire.translate.data_uri import DataURI, is_web_url, media_type_for_url
 from tollway.wire.translate.tool_calls import arguments_object
 
@@ -45,7 +45,7 @@ _AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg"}
 def generate_content_path(model: str, *, stream: bool) -> str:
     """The v1beta path of a model's generate method; streams are asked for as SSE."""
     name = quote(model.removeprefix("models/"), safe="-._")
-    return f"/v1beta/models/{name}:streamGenerateContent?alt=sse" if stream else f"/v1beta/models/{name}:generateContent"
+    return f"/v1beta/models/{name}:" + ("streamGenerateContent?alt=sse" if stream else "generateContent")
 
 
 def thought_signature(call: Body) -> str | None:
@@ -71,11 +71,10 @@ def gemini_request_from_chat(body: Body) -> Body:
         elif role == "tool":
             _add(contents, "user", [_function_response(message, names, where)])
         else:
-            raise InvalidRequest(f"{where}.role: {role!r} messages are not supported for this model; use tools",
-                                 code="unsupported_value", param=f"{where}.role")
+            raise refuse(f"{where}.role", f"{role!r} messages are not supported for this model; use tools",
+                         "unsupported_value")
     if not contents:
-        raise InvalidRequest("messages: at least one user or assistant message needs non-empty content",
-                             code="invalid_value", param="messages")
+        raise refuse("messages", "at least one user or assistant message needs non-empty content")
     out: Body = {"contents": contents}
     if system:
         out["systemInstruction"] = {"parts": system}
@@ -116,8 +115,7 @@ def _parts(content: Any, where: str, *, text_only: bool = False) -> list[Body]:
     if isinstance(content, str):
         return [{"text": content}] if content else []
     if not isinstance(content, list):
-        raise InvalidRequest(f"{where}.content: must be a string or a list of parts", code="invalid_value",
-                             param=f"{where}.content")
+        raise refuse(f"{where}.content", "must be a string or a list of parts")
     parts = []
     for j, part in enumerate(content):
         param = f"{where}.content.{j}"
@@ -127,21 +125,20 @@ def _parts(content: Any, where: str, *, text_only: bool = False) -> list[Body]:
             if text:
                 parts.append({"text": text})
         elif text_only:
-            raise InvalidRequest(f"{param}: only text parts are allowed here", code="invalid_value", param=param)
+            raise refuse(param, "only text parts are allowed here")
         elif kind == "image_url":
             parts.append(_image(part.get("image_url"), param))
         elif kind == "input_audio":
             audio = part.get("input_audio") or {}
             media_type = _AUDIO_TYPES.get(str(audio.get("format")))
             if media_type is None or not isinstance(audio.get("data"), str):
-                raise InvalidRequest(f"{param}.input_audio: format must be wav or mp3, with base64 data",
-                                     code="invalid_value", param=f"{param}.input_audio")
+                raise refuse(f"{param}.input_audio", "format must be wav or mp3, with base64 data")
             parts.append({"inlineData": {"mimeType": media_type, "data": audio["data"]}})
         elif kind == "file":
             parts.append(_file((part.get("file") or {}), param))
         else:
-            raise InvalidRequest(f"{param}: content parts of type {kind!r} are not supported for this model",
-                                 code="unsupported_content", param=f"{param}.type")
+            raise refuse(f"{param}.type", f"content parts of type {kind!r} are not supported for this model",
+                         "unsupported_content")
     return parts
 
 
@@ -151,8 +148,7 @@ def _image(image_url: Any, param: str) -> Body:
         return {"fileData": {"mimeType": media_type_for_url(url, "image/jpeg"), "fileUri": url}}
     data = DataURI.parse(url) if isinstance(url, str) else None
     if data is None or not data.decodes():
-        raise InvalidRequest(f"{param}.image_url.url: must be an https URL or a base64 data URI",
-                             code="invalid_value", param=f"{param}.image_url.url")
+        raise refuse(f"{param}.image_url.url", "must be an https URL or a base64 data URI")
     return {"inlineData": {"mimeType": data.media_type, "data": data.data}}
 
 
@@ -160,8 +156,7 @@ def _file(file: Body, param: str) -> Body:
     data = DataURI.parse(file.get("file_data") or "")
     if data is None or not data.decodes():
         what = "file_id references are" if file.get("file_id") else "file_data must be a base64 data URI:"
-        raise InvalidRequest(f"{param}.file: {what} not supported for this model",
-                             code="unsupported_content", param=f"{param}.file")
+        raise refuse(f"{param}.file", f"{what} not supported for this model", "unsupported_content")
     return {"inlineData": {"mimeType": data.media_type, "data": data.data}}
 
 
@@ -187,8 +182,7 @@ def _function_response(message: Body, names: dict[str, str], where: str) -> Body
     call_id = message.get("tool_call_id")
     name = names.get(call_id) if isinstance(call_id, str) else None
     if not name:
-        raise InvalidRequest(f"{where}.tool_call_id: no assistant tool call has the id {call_id!r}",
-                             code="invalid_value", param=f"{where}.tool_call_id")
+        raise refuse(f"{where}.tool_call_id", f"no assistant tool call has the id {call_id!r}")
     content = message.get("content")
     text = content if isinstance(content, str) else "".join(
         p.get("text", "") for p in content or () if isinstance(p, dict) and p.get("type") == "text")
@@ -204,8 +198,7 @@ def _function_response(message: Body, names: dict[str, str], where: str) -> Body
 def _declaration(tool: Body, k: int) -> Body:
     function = tool.get("function")
     if tool.get("type") != "function" or not isinstance(function, dict):
-        raise InvalidRequest(f"tools.{k}.type: only function tools are supported for this model",
-                             code="unsupported_value", param=f"tools.{k}.type")
+        raise refuse(f"tools.{k}.type", "only function tools are supported for this model", "unsupported_value")
     declaration: Body = {"name": function.get("name"), "description": function.get("description") or ""}
     if function.get("parameters"):
         declaration["parametersJsonSchema"] = function["parameters"]
@@ -219,8 +212,7 @@ def _calling_config(choice: Any) -> Body:
         return {"mode": "ANY"}
     if isinstance(choice, dict) and choice.get("type") == "function":
         return {"mode": "ANY", "allowedFunctionNames": [(choice.get("function") or {}).get("name")]}
-    raise InvalidRequest("tool_choice: must be none, auto, required or a named function",
-                         code="invalid_value", param="tool_choice")
+    raise refuse("tool_choice", "must be none, auto, required or a named function")
 
 
 def _generation_config(body: Body) -> Body:

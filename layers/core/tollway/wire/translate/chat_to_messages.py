@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tollway.errors import InvalidRequest
+from tollway.wire.translate.refusal import refuse
 from tollway.wire.translate.data_uri import DataURI, is_web_url
 from tollway.wire.translate.tool_calls import anthropic_tool_id, arguments_object
 
@@ -46,8 +46,7 @@ class MessagesRequest:
 
 def messages_request_from_chat(body: Body, *, default_max_tokens: int = 4096) -> MessagesRequest:
     if body.get("n") not in (None, 1):
-        raise InvalidRequest("n: Claude models return one choice; send n=1 or leave it out",
-                             code="unsupported_value", param="n")
+        raise refuse("n", "Claude models return one choice; send n=1 or leave it out", "unsupported_value")
     system: list[Block] = []
     turns: list[Body] = []
     for i, message in enumerate(body.get("messages") or ()):
@@ -62,11 +61,10 @@ def messages_request_from_chat(body: Body, *, default_max_tokens: int = 4096) ->
         elif role == "tool":
             _add_turn(turns, "user", [_tool_result(message, where)])
         else:
-            raise InvalidRequest(f"{where}.role: {role!r} messages are not supported for this model; use tools",
-                                 code="unsupported_value", param=f"{where}.role")
+            raise refuse(f"{where}.role", f"{role!r} messages are not supported for this model; use tools",
+                         "unsupported_value")
     if not turns:
-        raise InvalidRequest("messages: at least one user or assistant message needs non-empty content",
-                             code="invalid_value", param="messages")
+        raise refuse("messages", "at least one user or assistant message needs non-empty content")
     for turn in turns:
         if turn["role"] == "user":  # Anthropic wants tool results before anything else in the turn
             turn["content"].sort(key=lambda block: block["type"] != "tool_result")
@@ -142,16 +140,14 @@ def _parts(content: Any, where: str) -> list[Body]:
         return [{"type": "text", "text": content}]
     if isinstance(content, list):
         return content
-    raise InvalidRequest(f"{where}.content: must be a string or a list of parts", code="invalid_value",
-                         param=f"{where}.content")
+    raise refuse(f"{where}.content", "must be a string or a list of parts")
 
 
 def _text_blocks(content: Any, where: str) -> list[Block]:
     blocks = []
     for j, part in enumerate(_parts(content, where)):
         if part.get("type") not in ("text", "refusal"):
-            raise InvalidRequest(f"{where}.content.{j}: only text parts are allowed here",
-                                 code="invalid_value", param=f"{where}.content.{j}")
+            raise refuse(f"{where}.content.{j}", "only text parts are allowed here")
         block = _text_block({**part, "text": part.get("text") or part.get("refusal")})
         if block:
             blocks.append(block)
@@ -170,11 +166,10 @@ def _user_blocks(content: Any, where: str) -> list[Block]:
         elif kind == "file":
             block = _document_block(part.get("file") or {}, param)
         elif kind == "input_audio":
-            raise InvalidRequest(f"{param}: this model does not accept audio input",
-                                 code="audio_not_supported_by_model", param=param)
+            raise refuse(param, "this model does not accept audio input", "audio_not_supported_by_model")
         else:
-            raise InvalidRequest(f"{param}: content parts of type {kind!r} are not supported for this model",
-                                 code="unsupported_content", param=f"{param}.type")
+            raise refuse(f"{param}.type", f"content parts of type {kind!r} are not supported for this model",
+                         "unsupported_content")
         if block:
             blocks.append(block)
     return blocks
@@ -183,34 +178,33 @@ def _user_blocks(content: Any, where: str) -> list[Block]:
 def _image_block(image_url: Any, param: str) -> Block:
     url = image_url.get("url") if isinstance(image_url, dict) else image_url
     if not isinstance(url, str):
-        raise InvalidRequest(f"{param}.image_url.url: required", code="invalid_value", param=f"{param}.image_url.url")
+        raise refuse(f"{param}.image_url.url", "required")
     if is_web_url(url):
         return {"type": "image", "source": {"type": "url", "url": url}}
     data = DataURI.parse(url)
     if data is None or not data.decodes():
-        raise InvalidRequest(f"{param}.image_url.url: must be an https URL or a base64 data URI",
-                             code="invalid_value", param=f"{param}.image_url.url")
+        raise refuse(f"{param}.image_url.url", "must be an https URL or a base64 data URI")
     if data.media_type not in ANTHROPIC_IMAGE_TYPES:
-        raise InvalidRequest(f"{param}.image_url.url: images must be JPEG, PNG, GIF or WebP for this model",
-                             code="unsupported_content", param=f"{param}.image_url.url")
+        raise refuse(f"{param}.image_url.url", "images must be JPEG, PNG, GIF or WebP for this model",
+                     "unsupported_content")
     return {"type": "image", "source": {"type": "base64", "media_type": data.media_type, "data": data.data}}
 
 
 def _document_block(file: Body, param: str) -> Block:
     data = DataURI.parse(file.get("file_data") or "")
-    if data is None and isinstance(file.get("file_data"), str) and str(file.get("filename", "")).lower().endswith(".pdf"):
+    named_pdf = str(file.get("filename", "")).lower().endswith(".pdf")
+    if data is None and named_pdf and isinstance(file.get("file_data"), str):
         data = DataURI("application/pdf", file["file_data"])  # bare base64, named as a PDF
     if data is None:
         what = "file_id references" if file.get("file_id") else "files without file_data"
-        raise InvalidRequest(f"{param}.file: {what} are not supported for this model; send file_data",
-                             code="unsupported_content", param=f"{param}.file")
+        raise refuse(f"{param}.file", f"{what} are not supported for this model; send file_data", "unsupported_content")
     if data.media_type == "application/pdf":
         source = {"type": "base64", "media_type": "application/pdf", "data": data.data}
     elif data.media_type == "text/plain":
         source = {"type": "text", "media_type": "text/plain", "data": data.text()}
     else:
-        raise InvalidRequest(f"{param}.file.file_data: only PDF and plain-text files are supported for this model",
-                             code="unsupported_content", param=f"{param}.file.file_data")
+        raise refuse(f"{param}.file.file_data", "only PDF and plain-text files are supported for this model",
+                     "unsupported_content")
     block: Block = {"type": "document", "source": source}
     if file.get("filename"):
         block["title"] = file["filename"]
@@ -219,15 +213,15 @@ def _document_block(file: Body, param: str) -> Block:
 
 def _assistant_blocks(message: Body, where: str) -> list[Block]:
     if message.get("function_call"):
-        raise InvalidRequest(f"{where}.function_call: legacy function calls are not supported for this model; "
-                             "use tool_calls", code="unsupported_value", param=f"{where}.function_call")
+        raise refuse(f"{where}.function_call", "legacy function calls are not supported for this model; "
+                     "use tool_calls", "unsupported_value")
     blocks = _text_blocks(message.get("content"), where)
     for k, call in enumerate(message.get("tool_calls") or ()):
         param = f"{where}.tool_calls.{k}"
         function = call.get("function")
         if call.get("type", "function") != "function" or not isinstance(function, dict):
-            raise InvalidRequest(f"{param}: only function tool calls are supported for this model",
-                                 code="unsupported_value", param=f"{param}.type")
+            raise refuse(f"{param}.type", "only function tool calls are supported for this model",
+                         "unsupported_value")
         blocks.append({"type": "tool_use", "id": anthropic_tool_id(str(call.get("id") or f"call_{k}")),
                        "name": function.get("name"),
                        "input": arguments_object(function.get("arguments"), param=f"{param}.function.arguments")})
@@ -237,7 +231,7 @@ def _assistant_blocks(message: Body, where: str) -> list[Block]:
 def _tool_result(message: Body, where: str) -> Block:
     call_id = message.get("tool_call_id")
     if not isinstance(call_id, str) or not call_id:
-        raise InvalidRequest(f"{where}.tool_call_id: required", code="invalid_value", param=f"{where}.tool_call_id")
+        raise refuse(f"{where}.tool_call_id", "required")
     block: Block = {"type": "tool_result", "tool_use_id": anthropic_tool_id(call_id)}
     content = message.get("content")
     if isinstance(content, str):
@@ -251,8 +245,7 @@ def _tool_result(message: Body, where: str) -> Block:
 def _object_schema(schema: Any, param: str) -> Body:
     schema = dict(schema) if isinstance(schema, dict) else {}
     if schema.setdefault("type", "object") != "object":
-        raise InvalidRequest(f"{param}: must describe a JSON object for this model",
-                             code="invalid_value", param=param)
+        raise refuse(param, "must describe a JSON object for this model")
     return schema
 
 
@@ -261,8 +254,8 @@ def _tools(tools: Any) -> list[Block]:
     for k, tool in enumerate(tools or ()):
         function = tool.get("function")
         if tool.get("type") != "function" or not isinstance(function, dict):
-            raise InvalidRequest(f"tools.{k}.type: only function tools are supported for this model",
-                                 code="unsupported_value", param=f"tools.{k}.type")
+            raise refuse(f"tools.{k}.type", "only function tools are supported for this model",
+                         "unsupported_value")
         converted: Block = {"name": function.get("name")}
         if function.get("description"):
             converted["description"] = function["description"]
@@ -291,8 +284,7 @@ def _tool_choice(choice: Any, parallel: Any, have_tools: bool) -> Block | None:
     elif isinstance(choice, dict) and choice.get("type") == "function":
         converted = {"type": "tool", "name": (choice.get("function") or {}).get("name")}
     else:
-        raise InvalidRequest("tool_choice: must be none, auto, required or a named function",
-                             code="invalid_value", param="tool_choice")
+        raise refuse("tool_choice", "must be none, auto, required or a named function")
     if parallel is False:
         converted["disable_parallel_tool_use"] = True
     elif choice is None:

@@ -19,10 +19,9 @@ What changes on the way:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from tollway.errors import InvalidRequest
+from tollway.wire.translate.refusal import refuse
 from tollway.wire.translate.tool_calls import arguments_text
 
 Body = dict[str, Any]
@@ -51,8 +50,7 @@ def chat_request_from_messages(body: Body, *, token_limit_param: str = "max_toke
     stops = body.get("stop_sequences")
     if stops:
         if len(stops) > MAX_OPENAI_STOPS:
-            raise InvalidRequest(f"stop_sequences: this model takes at most {MAX_OPENAI_STOPS}",
-                                 code="invalid_value", param="stop_sequences")
+            raise refuse("stop_sequences", f"this model takes at most {MAX_OPENAI_STOPS}")
         out["stop"] = list(stops)
     for name in ("temperature", "top_p"):
         if body.get(name) is not None:
@@ -80,8 +78,7 @@ def _system_text_parts(system: Any, where: str) -> list[Body]:
     parts = []
     for j, block in enumerate(system or ()):
         if block.get("type") != "text":
-            raise InvalidRequest(f"{where}.{j}: system blocks must be text", code="invalid_value",
-                                 param=f"{where}.{j}.type")
+            raise refuse(f"{where}.{j}.type", "system blocks must be text")
         if block.get("text"):
             parts.append({"type": "text", "text": block["text"]})
     return parts
@@ -129,8 +126,10 @@ def _user_part(block: Body, param: str) -> Body:
             return {"type": "image_url", "image_url": {"url": source.get("url")}}
     if kind == "document":
         return _document_part(block, param)
-    raise InvalidRequest(f"{param}: {kind!r} content (source {(block.get('source') or {}).get('type')!r}) "
-                         "is not supported for this model", code="unsupported_content", param=f"{param}.type")
+    if kind == "image":
+        raise refuse(f"{param}.source.type", "images must be base64 or a URL for this model",
+                     "unsupported_content")
+    raise refuse(f"{param}.type", f"{kind!r} content is not supported for this model", "unsupported_content")
 
 
 def _document_part(block: Body, param: str) -> Body:
@@ -143,9 +142,8 @@ def _document_part(block: Body, param: str) -> Body:
     if source.get("type") == "content" and isinstance(source.get("content"), list):
         texts = [b.get("text", "") for b in source["content"] if b.get("type") == "text"]
         return {"type": "text", "text": "\n".join(texts)}
-    raise InvalidRequest(f"{param}.source: documents from a {source.get('type')!r} source are not supported "
-                         "for this model; send the PDF as base64", code="unsupported_content",
-                         param=f"{param}.source.type")
+    raise refuse(f"{param}.source.type", f"documents from a {source.get('type')!r} source are not supported "
+                 "for this model; send the PDF as base64", "unsupported_content")
 
 
 def _tool_result(block: Body, param: str) -> tuple[str, list[Body]]:
@@ -175,8 +173,8 @@ def _assistant(blocks: list[Body], where: str) -> Body:
             calls.append({"id": block.get("id"), "type": "function",
                           "function": {"name": block.get("name"), "arguments": arguments_text(block.get("input"))}})
         elif kind not in ("thinking", "redacted_thinking"):
-            raise InvalidRequest(f"{where}.content.{j}: {kind!r} blocks are not supported for this model",
-                                 code="unsupported_content", param=f"{where}.content.{j}.type")
+            raise refuse(f"{where}.content.{j}.type", f"{kind!r} blocks are not supported for this model",
+                         "unsupported_content")
     message: Body = {"role": "assistant", "content": "".join(texts) if texts or not calls else None}
     if calls:
         message["tool_calls"] = calls
@@ -187,8 +185,8 @@ def _tools(tools: Any) -> list[Body]:
     out = []
     for k, tool in enumerate(tools or ()):
         if tool.get("type") not in (None, "custom"):
-            raise InvalidRequest(f"tools.{k}: the Anthropic server tool {tool.get('type')!r} is not available "
-                                 "for this model", code="unsupported_value", param=f"tools.{k}.type")
+            raise refuse(f"tools.{k}.type", f"the Anthropic server tool {tool.get('type')!r} is not available "
+                         "for this model", "unsupported_value")
         function: Body = {"name": tool.get("name")}
         if tool.get("description"):
             function["description"] = tool["description"]
@@ -207,5 +205,4 @@ def _tool_choice(choice: Body) -> str | Body | None:
         return "required"
     if kind == "tool":
         return {"type": "function", "function": {"name": choice.get("name")}}
-    raise InvalidRequest(f"tool_choice.type: {json.dumps(kind)} is not one of auto, any, tool, none",
-                         code="invalid_value", param="tool_choice.type")
+    raise refuse("tool_choice.type", f"{kind!r} is not one of auto, any, tool, none")

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from tollway.errors import InvalidRequest
+from tollway.wire.translate.refusal import refuse
 
 _ANTHROPIC_ID = re.compile(r"[^a-zA-Z0-9_-]")
 
@@ -25,13 +25,13 @@ def arguments_object(arguments: Any, *, param: str) -> dict[str, Any]:
     if isinstance(arguments, dict):  # some clients send the object itself; accept it
         return arguments
     if not isinstance(arguments, str):
-        raise InvalidRequest(f"{param}: must be a string of JSON", code="invalid_value", param=param)
+        raise refuse(param, "must be a string of JSON")
     try:
         parsed = json.loads(arguments)
     except ValueError:
-        raise InvalidRequest(f"{param}: is not valid JSON", code="invalid_value", param=param) from None
+        raise refuse(param, "is not valid JSON") from None
     if not isinstance(parsed, dict):
-        raise InvalidRequest(f"{param}: must be a JSON object", code="invalid_value", param=param)
+        raise refuse(param, "must be a JSON object")
     return parsed
 
 
