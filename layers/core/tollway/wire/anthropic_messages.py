@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag
 
 from tollway.errors import TollwayError
 
@@ -181,7 +181,7 @@ class MessageCreateParams(_Open):
     tools: list[ToolParam] | None = None
     tool_choice: ToolChoiceParam | None = None
     metadata: MetadataParam | None = None
-    stream: bool = False
+    stream: StrictBool = False
 
     def thinking_enabled(self) -> bool:
         """Whether the caller asked for thinking (then reasoning from other models is shown to it)."""
