@@ -32,7 +32,9 @@ class Refused(Exception):
 
 
 def check_headers(headers: dict[str, str], api_key: str) -> None:
-    if headers.get("x-api-key") != api_key:
+    # anthropic SDK 2.x sends the key as a bearer token; earlier clients (and curl examples) as x-api-key.
+    bearer = headers.get("authorization", "").removeprefix("Bearer ")
+    if api_key not in (headers.get("x-api-key"), bearer):
         raise Refused("invalid x-api-key", 401, "authentication_error")
     if not headers.get("anthropic-version"):
         raise Refused("anthropic-version: header is required")

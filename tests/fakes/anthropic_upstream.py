@@ -6,9 +6,9 @@
     upstream.script(Behaviour(status=529))   # overloaded_error
     upstream.requests[-1].body               # what the gateway sent
 
-Requests are checked as the real API checks them (tests/fakes/anthropic_checks.py): the
-x-api-key and anthropic-version headers, max_tokens, roles, tool_use/tool_result pairing, image
-data; refusals are Anthropic-shaped errors. The default reply echoes the last user text word by
+Requests are checked as the real API checks them (tests/fakes/anthropic_checks.py): the key
+(`x-api-key`, or `authorization: Bearer` as anthropic SDK 2.x sends it), `anthropic-version`,
+max_tokens, roles, tool_use/tool_result pairing, image data; refusals are Anthropic-shaped errors. The default reply echoes the last user text word by
 word (capped by max_tokens, then stop_reason "max_tokens"). Streams send the real event sequence:
 message_start, ping, content_block_start / content_block_delta… / content_block_stop per block
 (thinking, text, tool_use), message_delta (stop_reason, cumulative usage), message_stop.
