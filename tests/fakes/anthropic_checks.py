@@ -9,10 +9,10 @@ it) is refused, because the gateway always moves system text to the top-level fi
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Any
+
+from tests.fakes.scripted import is_base64
 
 KNOWN_FIELDS = frozenset({
     "model", "messages", "max_tokens", "system", "stop_sequences", "temperature", "top_p", "top_k", "tools",
@@ -40,12 +40,6 @@ def check_headers(headers: dict[str, str], api_key: str) -> None:
         raise Refused("anthropic-version: header is required")
 
 
-def _decodes(data: Any) -> bool:
-    try:
-        base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError, TypeError):
-        return False
-    return isinstance(data, str) and bool(data)
 
 
 def _blocks(content: Any, where: str) -> list[dict[str, Any]]:
@@ -71,14 +65,14 @@ def _check_block(block: Any, where: str) -> None:
         if source.get("type") == "base64":
             if source.get("media_type") not in IMAGE_TYPES:
                 raise Refused(f"{where}.source.base64.media_type: Input should be one of {', '.join(IMAGE_TYPES)}")
-            if not _decodes(source.get("data")):
+            if not is_base64(source.get("data")):
                 raise Refused(f"{where}.source.base64.data: The image data is not valid base64")
         elif source.get("type") != "url" or not isinstance(source.get("url"), str):
             raise Refused(f"{where}.source: Input should be a base64 or url source")
     if kind == "document":
         source = block.get("source") or {}
         if source.get("type") == "base64" and (source.get("media_type") != "application/pdf"
-                                               or not _decodes(source.get("data"))):
+                                               or not is_base64(source.get("data"))):
             raise Refused(f"{where}.source.base64: a PDF document needs media_type application/pdf and base64 data")
     if kind == "tool_use":
         if not isinstance(block.get("id"), str) or not TOOL_ID.match(block["id"]):

@@ -8,8 +8,9 @@
 
 Requests are checked as the real API checks them (tests/fakes/anthropic_checks.py): the key
 (`x-api-key`, or `authorization: Bearer` as anthropic SDK 2.x sends it), `anthropic-version`,
-max_tokens, roles, tool_use/tool_result pairing, image data; refusals are Anthropic-shaped errors. The default reply echoes the last user text word by
-word (capped by max_tokens, then stop_reason "max_tokens"). Streams send the real event sequence:
+max_tokens, roles, tool_use/tool_result pairing, image data; refusals are Anthropic-shaped errors.
+The default reply echoes the last user text word by word (capped by max_tokens, then stop_reason
+"max_tokens"). Streams send the real event sequence:
 message_start, ping, content_block_start / content_block_delta… / content_block_stop per block
 (thinking, text, tool_use), message_delta (stop_reason, cumulative usage), message_stop.
 """
@@ -63,17 +64,8 @@ class FakeAnthropic(ScriptedUpstream):
         self.api_key = api_key
         self._count = 0
 
-    def start(self) -> FakeAnthropic:
-        super().start()
-        return self
-
     async def _messages(self, request: Request) -> Response:
-        try:
-            body = json.loads(await request.body())
-        except ValueError:
-            body = None
-        self._record(request, body)
-        behaviour = self._next()
+        body, behaviour = await self._take(request)
         try:
             check_headers(dict(request.headers), self.api_key)
             check_body(body)
@@ -81,8 +73,8 @@ class FakeAnthropic(ScriptedUpstream):
             return error_response(refused.status, refused.message, refused.type)
         await self._wait(behaviour)
         if behaviour.status != 200:
-            headers = {"retry-after": behaviour.retry_after} if behaviour.retry_after else {}
-            return error_response(behaviour.status, f"fake upstream failure {behaviour.status}", headers=headers)
+            return error_response(behaviour.status, f"fake upstream failure {behaviour.status}",
+                                  headers=self._retry_headers(behaviour))
         self._count += 1
         message = self._message(body, behaviour, f"msg_fake{self._count:04d}")
         if body.get("stream"):

@@ -8,9 +8,9 @@ must carry its thought signature, as the real models require.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
+
+from tests.fakes.scripted import is_base64
 
 TOP_LEVEL = frozenset({"contents", "tools", "toolConfig", "safetySettings", "systemInstruction", "generationConfig",
                        "cachedContent"})
@@ -46,12 +46,6 @@ def _unknown(obj: dict[str, Any], known: frozenset[str], where: str) -> None:
             raise Refused(f'Invalid JSON payload received. Unknown name "{name}" at \'{where}\': Cannot find field.')
 
 
-def _decodes(data: Any) -> bool:
-    try:
-        base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError, TypeError):
-        return False
-    return isinstance(data, str) and bool(data)
 
 
 def _check_part(part: Any, role: str, where: str) -> None:
@@ -67,7 +61,7 @@ def _check_part(part: Any, role: str, where: str) -> None:
         raise Refused(f"* GenerateContentRequest.{where}.text: must be a string")
     if kind == "inlineData":
         inline = part["inlineData"] or {}
-        if not inline.get("mimeType") or not _decodes(inline.get("data")):
+        if not inline.get("mimeType") or not is_base64(inline.get("data")):
             raise Refused(f"* GenerateContentRequest.{where}.inline_data: needs mimeType and base64 data")
     if kind == "fileData" and not (part["fileData"] or {}).get("fileUri"):
         raise Refused(f"* GenerateContentRequest.{where}.file_data.file_uri: Required")

@@ -58,20 +58,11 @@ class FakeGemini(ScriptedUpstream):
         self.api_key = api_key
         self._count = 0
 
-    def start(self) -> FakeGemini:
-        super().start()
-        return self
-
     async def _generate(self, request: Request) -> Response:
         model, _, action = request.path_params["model_action"].partition(":")
         if action not in ("generateContent", "streamGenerateContent"):
             return error_response(404, f"Method {action!r} not found for models/{model}")
-        try:
-            body = json.loads(await request.body())
-        except ValueError:
-            body = None
-        self._record(request, body)
-        behaviour = self._next()
+        body, behaviour = await self._take(request)
         try:
             check_key(request.headers.get("x-goog-api-key") or request.query_params.get("key"), self.api_key)
             check_body(body, model)
@@ -79,8 +70,8 @@ class FakeGemini(ScriptedUpstream):
             return error_response(refused.status, refused.message, refused.code, refused.reason)
         await self._wait(behaviour)
         if behaviour.status != 200:
-            headers = {"retry-after": behaviour.retry_after} if behaviour.retry_after else {}
-            return error_response(behaviour.status, f"fake upstream failure {behaviour.status}", headers=headers)
+            return error_response(behaviour.status, f"fake upstream failure {behaviour.status}",
+                                  headers=self._retry_headers(behaviour))
         self._count += 1
         responses = self._responses(model, body, behaviour, f"fake-response-{self._count:04d}")
         if action == "generateContent":
@@ -93,7 +84,8 @@ class FakeGemini(ScriptedUpstream):
         return StreamingResponse(self._paced(items, behaviour, b"data: " + json.dumps(error).encode() + b"\r\n\r\n"),
                                  media_type="text/event-stream")
 
-    def _responses(self, model: str, body: dict[str, Any], behaviour: Behaviour, response_id: str) -> list[dict[str, Any]]:
+    def _responses(self, model: str, body: dict[str, Any], behaviour: Behaviour,
+                   response_id: str) -> list[dict[str, Any]]:
         """The stream's responses, one part each; the last one carries finishReason and full usage."""
         reply = behaviour.reply
         limit = (body.get("generationConfig") or {}).get("maxOutputTokens")

@@ -46,10 +46,6 @@ class FakeOpenAI(ScriptedUpstream):
         super().__init__([Route("/v1/chat/completions", self._chat, methods=["POST"]),
                           Route("/v1/models", self._models, methods=["GET"])], default)
 
-    def start(self) -> FakeOpenAI:
-        super().start()
-        return self
-
     @property
     def base_url(self) -> str:
         return self.url + "/v1"
@@ -61,15 +57,12 @@ class FakeOpenAI(ScriptedUpstream):
             {"id": "gpt-4o-mini", "object": "model", "created": 0, "owned_by": "openai"}]})
 
     async def _chat(self, request: Request) -> Response:
-        body = await request.json()
-        self._record(request, body)
-        behaviour = self._next()
+        body, behaviour = await self._take(request)
         await self._wait(behaviour)
         if behaviour.status != 200:
-            headers = {"retry-after": behaviour.retry_after} if behaviour.retry_after else {}
             return JSONResponse({"error": {"message": f"fake upstream failure {behaviour.status}",
                                            "type": "server_error", "code": None, "param": None}},
-                                status_code=behaviour.status, headers=headers)
+                                status_code=behaviour.status, headers=self._retry_headers(behaviour))
         reply = behaviour.reply
         words, capped = reply_words(reply, _last_user_text(body),
                                     body.get("max_completion_tokens") or body.get("max_tokens"))

@@ -13,13 +13,15 @@ the cache reads and writes to its prompt count the way its provider does.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -100,7 +102,7 @@ class ScriptedUpstream:
 
     # -- control ---------------------------------------------------------------------------------
 
-    def start(self):  # type: ignore[no-untyped-def]  # returns the subclass
+    def start(self) -> Self:
         self._server = ThreadedServer(self.app).start()
         return self
 
@@ -133,6 +135,19 @@ class ScriptedUpstream:
     def _record(self, request: Request, body: Any) -> None:
         with self._lock:
             self.requests.append(Received(request.url.path, dict(request.headers), body, query=request.url.query))
+
+    async def _take(self, request: Request) -> tuple[Any, Behaviour]:
+        """The request's JSON body (None when it is not JSON), logged, and the behaviour to answer with."""
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            body = None
+        self._record(request, body)
+        return body, self._next()
+
+    @staticmethod
+    def _retry_headers(behaviour: Behaviour) -> dict[str, str]:
+        return {"retry-after": behaviour.retry_after} if behaviour.retry_after else {}
 
     @staticmethod
     async def _wait(behaviour: Behaviour) -> None:
@@ -190,3 +205,14 @@ def arguments_json(arguments: dict[str, Any]) -> str:
 def generated_tokens(words: list[str], calls: Iterable[ToolCall], piece: int) -> int:
     """What a fake reports as completion tokens: one per word and one per argument piece."""
     return len(words) + sum(len(pieces(arguments_json(call.arguments), piece)) for call in calls)
+
+
+def is_base64(data: Any) -> bool:
+    """Whether `data` is a non-empty, strictly valid base64 string (as upstreams check inline media)."""
+    if not isinstance(data, str) or not data:
+        return False
+    try:
+        base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import openai
 import pytest
@@ -13,25 +12,14 @@ from tests.fakes.openai_upstream import PROMPT_TOKENS, Behaviour, FakeOpenAI, Re
 CALLS = [ToolCall("weather", {"city": "Zürich", "days": 3}, "call_w"), ToolCall("time", {})]
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(fake: FakeOpenAI) -> None:
-    fake.reset()
-
-
 @pytest.fixture()
-def client(fake: FakeOpenAI) -> openai.OpenAI:
-    return openai.OpenAI(api_key="sk-test", base_url=fake.base_url, max_retries=0, timeout=10)
+def client(upstream: FakeOpenAI) -> openai.OpenAI:
+    return openai.OpenAI(api_key="sk-test", base_url=upstream.base_url, max_retries=0, timeout=10)
 
 
-def test_sdk_reads_scripted_tool_calls_finish_reason_and_cached_usage(fake: FakeOpenAI, client: openai.OpenAI) -> None:
-    fake.script(Behaviour(reply=Reply(text="checking", tool_calls=CALLS,
+def test_sdk_reads_scripted_tool_calls_finish_reason_and_cached_usage(upstream: FakeOpenAI,
+                                                                     client: openai.OpenAI) -> None:
+    upstream.script(Behaviour(reply=Reply(text="checking", tool_calls=CALLS,
                                       usage=TokenUsage(input_tokens=5, output_tokens=9, cache_read=100))))
     completion = client.chat.completions.create(model="gpt-x", messages=[{"role": "user", "content": "go"}])
     message = completion.choices[0].message
@@ -44,8 +32,8 @@ def test_sdk_reads_scripted_tool_calls_finish_reason_and_cached_usage(fake: Fake
     assert completion.usage.prompt_tokens_details.cached_tokens == 100  # type: ignore[union-attr]
 
 
-def test_sdk_stream_joins_argument_deltas_split_across_chunks(fake: FakeOpenAI, client: openai.OpenAI) -> None:
-    fake.script(Behaviour(reply=Reply(tool_calls=CALLS, stop="tool_calls"), argument_piece=4))
+def test_sdk_stream_joins_argument_deltas_split_across_chunks(upstream: FakeOpenAI, client: openai.OpenAI) -> None:
+    upstream.script(Behaviour(reply=Reply(tool_calls=CALLS, stop="tool_calls"), argument_piece=4))
     stream = client.chat.completions.create(model="gpt-x", messages=[{"role": "user", "content": "go"}], stream=True,
                                             stream_options={"include_usage": True})
     arguments: dict[int, list[str]] = {}
@@ -66,7 +54,7 @@ def test_sdk_stream_joins_argument_deltas_split_across_chunks(fake: FakeOpenAI, 
     assert usage is not None and usage.prompt_tokens == PROMPT_TOKENS
 
 
-def test_default_reply_is_unchanged_by_the_scripting(fake: FakeOpenAI, client: openai.OpenAI) -> None:
+def test_default_reply_is_unchanged_by_the_scripting(upstream: FakeOpenAI, client: openai.OpenAI) -> None:
     completion = client.chat.completions.create(model="gpt-x", max_tokens=2,
                                                 messages=[{"role": "user", "content": "one two three"}])
     assert completion.choices[0].message.content == "one two"

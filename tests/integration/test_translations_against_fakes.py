@@ -64,14 +64,6 @@ CONVERSATION = chat(
 SCRIPTED = Reply(thinking="hm", text="Cold at noon", tool_calls=[ToolCall("time", {"tz": "UTC"})])
 
 
-@pytest.fixture(scope="module")
-def fakes() -> Iterator[tuple[FakeAnthropic, FakeOpenAI, FakeGemini]]:
-    servers = FakeAnthropic().start(), FakeOpenAI().start(), FakeGemini().start()
-    yield servers
-    for server in servers:
-        server.stop()
-
-
 def read_sse(response: httpx.Response) -> Iterator[Any]:
     decoder = SSEDecoder()
     for piece in response.iter_raw():
@@ -80,8 +72,8 @@ def read_sse(response: httpx.Response) -> Iterator[Any]:
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_openai_conversation_through_fake_anthropic(fakes: Any, stream: bool) -> None:
-    anthropic_fake = fakes[0]
+def test_openai_conversation_through_fake_anthropic(anthropic_upstream: FakeAnthropic, stream: bool) -> None:
+    anthropic_fake = anthropic_upstream
     anthropic_fake.script(Behaviour(reply=SCRIPTED))
     request = messages_request_from_chat({**CONVERSATION, "stream": stream})
     headers = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
@@ -102,8 +94,8 @@ def test_openai_conversation_through_fake_anthropic(fakes: Any, stream: bool) ->
     assert [(name, args) for _, name, args, _ in summary["tool_calls"]] == [("time", {"tz": "UTC"})]
 
 
-def test_json_schema_through_fake_anthropic_comes_back_as_text(fakes: Any) -> None:
-    anthropic_fake = fakes[0]
+def test_json_schema_through_fake_anthropic_comes_back_as_text(anthropic_upstream: FakeAnthropic) -> None:
+    anthropic_fake = anthropic_upstream
     anthropic_fake.script(Behaviour(reply=Reply(tool_calls=[ToolCall("report", {"city": "Oslo"})])))
     request = messages_request_from_chat(chat(user("weather?"), max_tokens=50, response_format={
         "type": "json_schema", "json_schema": {"name": "report", "schema": WEATHER_SCHEMA}}))
@@ -125,8 +117,8 @@ ANTHROPIC_CONVERSATION = messages_body(
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_anthropic_conversation_through_fake_openai(fakes: Any, stream: bool) -> None:
-    openai_fake = fakes[1]
+def test_anthropic_conversation_through_fake_openai(upstream: FakeOpenAI, stream: bool) -> None:
+    openai_fake = upstream
     openai_fake.script(Behaviour(reply=Reply(thinking="hm", text="It is noon", tool_calls=[ToolCall("time", {})])))
     body = chat_request_from_messages({**ANTHROPIC_CONVERSATION, "stream": stream})
     with httpx.stream("POST", f"{openai_fake.base_url}/chat/completions", json=body, timeout=10) as response:
@@ -148,8 +140,8 @@ def test_anthropic_conversation_through_fake_openai(fakes: Any, stream: bool) ->
 
 @pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize("model", ["gemini-2.5-flash", "gemini-3-pro-preview"])
-def test_openai_conversation_through_fake_gemini(fakes: Any, model: str, stream: bool) -> None:
-    gemini_fake = fakes[2]
+def test_openai_conversation_through_fake_gemini(gemini_upstream: FakeGemini, model: str, stream: bool) -> None:
+    gemini_fake = gemini_upstream
     gemini_fake.script(Behaviour(reply=SCRIPTED))
     body = gemini_request_from_chat(CONVERSATION)
     with httpx.stream("POST", gemini_fake.url + generate_content_path(model, stream=stream), json=body,

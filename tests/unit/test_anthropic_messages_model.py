@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.unit.translation_cases import PNG, messages_body, user
-from tollway.errors import InvalidRequest, ModelNotFound, RateLimited, UpstreamError, UpstreamTimeout
+from tollway.errors import InvalidRequest, ModelNotFound, RateLimited, TollwayError, UpstreamError, UpstreamTimeout
 from tollway.wire.anthropic_messages import MessageCreateParams, error_body
 from tollway.wire.validation import validate
 
@@ -66,7 +66,8 @@ def test_newer_parameters_and_block_types_pass_through() -> None:
 
 def test_thinking_is_off_unless_asked_for() -> None:
     assert not validate(MessageCreateParams, messages_body(user("hi"))).thinking_enabled()
-    assert not validate(MessageCreateParams, messages_body(user("hi"), thinking={"type": "disabled"})).thinking_enabled()
+    disabled = messages_body(user("hi"), thinking={"type": "disabled"})
+    assert not validate(MessageCreateParams, disabled).thinking_enabled()
 
 
 @pytest.mark.parametrize(("error", "type_"), [
@@ -76,6 +77,6 @@ def test_thinking_is_off_unless_asked_for() -> None:
     (UpstreamError("upstream failed"), "api_error"),
     (UpstreamTimeout("too slow"), "timeout_error"),
 ])
-def test_errors_are_anthropic_shaped(error: Exception, type_: str) -> None:
-    assert error_body(error, "req_1") == {"type": "error", "error": {"type": type_, "message": str(error)},  # type: ignore[arg-type]
+def test_errors_are_anthropic_shaped(error: TollwayError, type_: str) -> None:
+    assert error_body(error, "req_1") == {"type": "error", "error": {"type": type_, "message": error.message},
                                           "request_id": "req_1"}

@@ -174,14 +174,16 @@ FROM_GEMINI = [
      g_completion([g_choice({"content": "checking", "tool_calls": [
          {**fn("fc-1", "weather", '{"city":"Oslo"}'), "extra_content": {"google": {"thought_signature": "SIG"}}},
          {**fn(generated_call_id("r1", 0, 1, "time", {}), "time", "{}")}]}, "tool_calls")])),
-    ("max tokens", gemini({"text": "cut"}, finish="MAX_TOKENS"), g_completion([g_choice({"content": "cut"}, "length")])),
+    ("max tokens", gemini({"text": "cut"}, finish="MAX_TOKENS"),
+     g_completion([g_choice({"content": "cut"}, "length")])),
     ("safety", gemini({"text": ""}, finish="SAFETY"), g_completion([g_choice({"content": ""}, "content_filter")])),
     ("usage: cached, thinking and tool-use prompt tokens", gemini({"text": "x"}, usage={
         "promptTokenCount": 110, "cachedContentTokenCount": 100, "candidatesTokenCount": 5, "thoughtsTokenCount": 7,
         "toolUsePromptTokenCount": 2, "totalTokenCount": 124}),
-     g_completion([g_choice({"content": "x"})], {"prompt_tokens": 112, "completion_tokens": 12, "total_tokens": 124,
-                                                 "prompt_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 0},
-                                                 "completion_tokens_details": {"reasoning_tokens": 7}})),
+     g_completion([g_choice({"content": "x"})], {
+         "prompt_tokens": 112, "completion_tokens": 12, "total_tokens": 124,
+         "prompt_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 0},
+         "completion_tokens_details": {"reasoning_tokens": 7}})),
     ("blocked prompt", {"promptFeedback": {"blockReason": "SAFETY"}, "responseId": "r1",
                         "usageMetadata": {"promptTokenCount": 3, "totalTokenCount": 3}},
      g_completion([g_choice({"content": ""}, "content_filter")], {**OPENAI_USAGE_3_5, "completion_tokens": 0,
@@ -244,7 +246,8 @@ def test_gemini_finish_reason_to_openai(reason: str, called: bool, finish: str) 
 
 
 def test_usage_round_trips_between_openai_and_anthropic() -> None:
-    anthropic = {"input_tokens": 10, "output_tokens": 5, "cache_creation_input_tokens": 20, "cache_read_input_tokens": 100}
+    anthropic = {"input_tokens": 10, "output_tokens": 5, "cache_creation_input_tokens": 20,
+                 "cache_read_input_tokens": 100}
     assert anthropic_usage_from_openai(openai_usage_from_anthropic(anthropic)) == anthropic
 
 

@@ -133,11 +133,13 @@ TO_ANTHROPIC = [
     ("tool_choice without tools is left out", chat(*HI, tool_choice="none", max_tokens=100), _anthropic(HI_TURN)),
     ("stop string and list", chat(*HI, stop="END", max_tokens=100), _anthropic(HI_TURN, stop_sequences=["END"])),
     ("stop list", chat(*HI, stop=["a", "b"], max_tokens=100), _anthropic(HI_TURN, stop_sequences=["a", "b"])),
-    ("user → metadata.user_id", chat(*HI, user="u-1", max_tokens=100), _anthropic(HI_TURN, metadata={"user_id": "u-1"})),
+    ("user → metadata.user_id", chat(*HI, user="u-1", max_tokens=100),
+     _anthropic(HI_TURN, metadata={"user_id": "u-1"})),
     ("max_completion_tokens wins over max_tokens", chat(*HI, max_tokens=5, max_completion_tokens=100),
      _anthropic(HI_TURN)),
     ("default max_tokens when none is given", chat(*HI), {**_anthropic(HI_TURN), "max_tokens": 4096}),
-    ("temperature above 1 is clamped", chat(*HI, temperature=1.7, max_tokens=100), _anthropic(HI_TURN, temperature=1.0)),
+    ("temperature above 1 is clamped", chat(*HI, temperature=1.7, max_tokens=100),
+     _anthropic(HI_TURN, temperature=1.0)),
     ("sampling within range passes", chat(*HI, temperature=0.2, top_p=0.9, max_tokens=100),
      _anthropic(HI_TURN, temperature=0.2, top_p=0.9)),
     ("Anthropic extras via extra_body pass", chat(*HI, top_k=5, thinking={"type": "enabled", "budget_tokens": 2000},
@@ -209,14 +211,13 @@ FROM_ANTHROPIC = [
                                                                    turn("assistant", text("b"), text("c")),
                                                                    turn("user", text("d"), text("e"))),
      {"model": "any-model", "messages": [user("a"), assistant("bc"), user([text("d"), text("e")])], "max_tokens": 100}),
-    ("images and documents", messages_body(turn("user", text("see"),
-                                                {"type": "image", "source": {"type": "base64", "media_type": "image/png",
-                                                                             "data": PNG}},
-                                                {"type": "image", "source": {"type": "url", "url": "https://x.test/a.png"}},
-                                                {"type": "document", "title": "r.pdf", "source": {
-                                                    "type": "base64", "media_type": "application/pdf", "data": PDF}},
-                                                {"type": "document", "source": {"type": "text", "media_type": "text/plain",
-                                                                                "data": "notes"}})),
+    ("images and documents", messages_body(turn(
+        "user", text("see"),
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},
+        {"type": "image", "source": {"type": "url", "url": "https://x.test/a.png"}},
+        {"type": "document", "title": "r.pdf", "source": {"type": "base64", "media_type": "application/pdf",
+                                                          "data": PDF}},
+        {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "notes"}})),
      {"model": "any-model", "max_tokens": 100, "messages": [user([
          text("see"), {"type": "image_url", "image_url": {"url": PNG_URI}},
          {"type": "image_url", "image_url": {"url": "https://x.test/a.png"}},
@@ -227,7 +228,8 @@ FROM_ANTHROPIC = [
                    turn("user", tool_result("toolu_a", "cold"), tool_result("toolu_b", [text("no"), text("on")]),
                         text("thanks"))),
      {"model": "any-model", "max_tokens": 100, "messages": [
-         user("both"), assistant("checking", call("toolu_a", "weather", '{"city":"Oslo"}'), call("toolu_b", "time", "{}")),
+         user("both"),
+         assistant("checking", call("toolu_a", "weather", '{"city":"Oslo"}'), call("toolu_b", "time", "{}")),
          tool("toolu_a", "cold"), tool("toolu_b", "no\non"), user("thanks")]}),
     ("tool_result errors and images", messages_body(
         user("go"), turn("assistant", tool_use("t1", "time", {})),
@@ -248,11 +250,13 @@ FROM_ANTHROPIC = [
                                              tool_choice={"type": "any", "disable_parallel_tool_use": True}),
      {"model": "any-model", "messages": [user("hi")], "max_tokens": 100, "tools": [OPENAI_WEATHER, OPENAI_TIME],
       "tool_choice": "required", "parallel_tool_calls": False}),
-    ("named tool choice", messages_body(user("hi"), tools=[ANTHROPIC_TIME], tool_choice={"type": "tool", "name": "time"}),
+    ("named tool choice", messages_body(user("hi"), tools=[ANTHROPIC_TIME],
+                                        tool_choice={"type": "tool", "name": "time"}),
      {"model": "any-model", "messages": [user("hi")], "max_tokens": 100, "tools": [OPENAI_TIME],
       "tool_choice": {"type": "function", "function": {"name": "time"}}}),
     ("tool choice auto and none", messages_body(user("hi"), tools=[ANTHROPIC_TIME], tool_choice={"type": "none"}),
-     {"model": "any-model", "messages": [user("hi")], "max_tokens": 100, "tools": [OPENAI_TIME], "tool_choice": "none"}),
+     {"model": "any-model", "messages": [user("hi")], "max_tokens": 100, "tools": [OPENAI_TIME],
+      "tool_choice": "none"}),
     ("sampling, stops, user; top_k dropped", messages_body(user("hi"), temperature=0.5, top_p=0.8, top_k=3,
                                                            stop_sequences=["X"], metadata={"user_id": "u"}),
      {"model": "any-model", "messages": [user("hi")], "max_tokens": 100, "stop": ["X"], "temperature": 0.5,
@@ -322,7 +326,8 @@ TO_GEMINI = [
           assistant(None, call("c3", "time", None)), tool("c3", [text("later")])),
      _gemini(g_user({"text": "both"}),
              g_model({"text": "checking"},
-                     {"functionCall": {"name": "weather", "args": {"city": "Oslo"}, "id": "c1"}, "thoughtSignature": "SIG"},
+                     {"functionCall": {"name": "weather", "args": {"city": "Oslo"}, "id": "c1"},
+                      "thoughtSignature": "SIG"},
                      {"functionCall": {"name": "time", "args": {}, "id": "c2"}}),
              g_user({"functionResponse": {"id": "c2", "name": "time", "response": {"output": "noon"}}},
                     {"functionResponse": {"id": "c1", "name": "weather", "response": {"temp": -3}}}),
@@ -396,7 +401,8 @@ REFUSALS = [
     ("anthropic: legacy function role", messages_request_from_chat,
      chat(user("hi"), {"role": "function", "name": "f", "content": "x"}), "unsupported_value", "messages.1.role"),
     ("anthropic: json_schema that is not an object", messages_request_from_chat,
-     chat(user("hi"), response_format={"type": "json_schema", "json_schema": {"name": "n", "schema": {"type": "array"}}}),
+     chat(user("hi"), response_format={"type": "json_schema",
+                                       "json_schema": {"name": "n", "schema": {"type": "array"}}}),
      "invalid_value", "response_format.json_schema.schema"),
     ("anthropic: custom tools", messages_request_from_chat,
      chat(user("hi"), tools=[{"type": "custom", "custom": {"name": "x"}}]), "unsupported_value", "tools.0.type"),
@@ -425,7 +431,8 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("translate", "body", "code", "param"), [c[1:] for c in REFUSALS], ids=[c[0] for c in REFUSALS])
+@pytest.mark.parametrize(("translate", "body", "code", "param"), [c[1:] for c in REFUSALS],
+                         ids=[c[0] for c in REFUSALS])
 def test_untranslatable_input_is_a_400_naming_the_param(translate: Any, body: dict[str, Any], code: str,
                                                          param: str) -> None:
     with pytest.raises(InvalidRequest) as refused:

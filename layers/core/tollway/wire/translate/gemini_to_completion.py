@@ -25,7 +25,7 @@ import uuid
 from typing import Any
 
 from tollway.errors import UpstreamError
-from tollway.wire.translate.chunks import ChunkWriter
+from tollway.wire.translate.openai_shapes import ChunkWriter, assistant_message
 from tollway.wire.translate.stop_and_usage import finish_reason_for_gemini, openai_usage_from_gemini
 from tollway.wire.translate.tool_calls import arguments_text, generated_call_id
 
@@ -64,13 +64,7 @@ def completion_from_gemini(response: Body, *, model: str, created: int | None = 
                 calls.append(tool_call(part, response_id, index, len(calls)))
             elif isinstance(part.get("text"), str):
                 (thoughts if part.get("thought") else texts).append(part["text"])
-        message: Body = {"role": "assistant", "content": "".join(texts) if texts or not calls else None,
-                         "refusal": None}
-        if thoughts:
-            message["reasoning_content"] = "".join(thoughts)
-        if calls:
-            message["tool_calls"] = calls
-        choices.append({"index": index, "message": message, "logprobs": None,
+        choices.append({"index": index, "message": assistant_message(texts, thoughts, calls), "logprobs": None,
                         "finish_reason": finish_reason_for_gemini(candidate.get("finishReason"),
                                                                   called_tools=bool(calls))})
     if _blocked(response):

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from tollway.errors import UpstreamError
-from tollway.wire.translate.chunks import ChunkWriter
+from tollway.wire.translate.openai_shapes import ChunkWriter
 from tollway.wire.translate.stop_and_usage import finish_reason_for, openai_usage_from_anthropic
 
 Body = dict[str, Any]

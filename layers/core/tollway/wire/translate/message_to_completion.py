@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tollway.wire.translate.openai_shapes import assistant_message
 from tollway.wire.translate.stop_and_usage import finish_reason_for, openai_usage_from_anthropic
 from tollway.wire.translate.tool_calls import arguments_text
 
@@ -37,12 +38,7 @@ def completion_from_message(message: Body, *, structured_tool: str | None = None
     finish = finish_reason_for(message.get("stop_reason"))
     if finish == "tool_calls" and not calls:
         finish = "stop"  # only the structured-output tool was "called": that is the answer
-    reply: Body = {"role": "assistant", "content": "".join(texts) if texts or not calls else None,
-                   "refusal": None}
-    if thinking:
-        reply["reasoning_content"] = "".join(thinking)
-    if calls:
-        reply["tool_calls"] = calls
+    reply = assistant_message(texts, thinking, calls)
     return {"id": message.get("id"), "object": "chat.completion",
             "created": int(time.time()) if created is None else created, "model": message.get("model"),
             "choices": [{"index": 0, "message": reply, "logprobs": None, "finish_reason": finish}],

@@ -1,5 +1,7 @@
-"""Writing `chat.completion.chunk` objects, for the translators that produce OpenAI streams.
+"""The OpenAI objects translators build: the assistant message of a `ChatCompletion`, and the
+`chat.completion.chunk` objects of a stream.
 
+    assistant_message(["Hel", "lo"], ["hm"], [])   # content "Hello", reasoning_content "hm"
     writer = ChunkWriter(id="chatcmpl-1", model="claude-x", created=1700000000)
     writer.delta({"role": "assistant", "content": ""})   # one choice, index 0
     writer.finish("stop")                                # the empty delta with finish_reason
@@ -32,3 +34,13 @@ class ChunkWriter:
 
     def usage(self, usage: Body) -> Body:
         return {**self._chunk([]), "usage": usage}
+
+
+def assistant_message(texts: list[str], reasoning: list[str], calls: list[Body]) -> Body:
+    """A ChatCompletion message: content is null only when the reply is nothing but tool calls."""
+    message: Body = {"role": "assistant", "content": "".join(texts) if texts or not calls else None, "refusal": None}
+    if reasoning:
+        message["reasoning_content"] = "".join(reasoning)
+    if calls:
+        message["tool_calls"] = calls
+    return message
