@@ -1,5 +1,6 @@
 """Shared fixtures: the real emulator (a child process, DynamoDB serialized as in `tollway serve`),
-a fake OpenAI upstream on loopback, and the gateway app — all served on real sockets."""
+fake OpenAI, Anthropic and Gemini upstreams on loopback, and the gateway app — all on real sockets.
+Each fake is reset (script, request log) before every test that uses it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fakes.anthropic_upstream import FakeAnthropic
+from tests.fakes.gemini_upstream import FakeGemini
 from tests.fakes.openai_upstream import FakeOpenAI
 from tests.fakes.server import ThreadedServer
 
@@ -31,6 +34,20 @@ def emulator() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def upstream() -> Iterator[FakeOpenAI]:
     fake = FakeOpenAI().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def anthropic_upstream() -> Iterator[FakeAnthropic]:
+    fake = FakeAnthropic().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def gemini_upstream() -> Iterator[FakeGemini]:
+    fake = FakeGemini().start()
     yield fake
     fake.stop()
 
@@ -73,8 +90,9 @@ def gateway(environment: str) -> Iterator[ThreadedServer]:
 
 @pytest.fixture(autouse=True)
 def _fresh_upstream(request: pytest.FixtureRequest) -> None:
-    if "upstream" in request.fixturenames:
-        request.getfixturevalue("upstream").reset()
+    for name in ("upstream", "anthropic_upstream", "gemini_upstream"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).reset()
     from tollway.routing.breaker import breakers
 
     breakers().reset()  # a test's injected failures never open another test's circuit

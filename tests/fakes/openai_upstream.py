@@ -3,100 +3,52 @@
 
     upstream = FakeOpenAI().start()          # upstream.url + "/v1" is an OPENAI_BASE_URL
     upstream.script(Behaviour(status=500))   # the next request fails; later ones use the default
+    upstream.script(Behaviour(reply=Reply(tool_calls=[ToolCall("lookup", {"q": "tea"})])))
     upstream.requests[-1].body               # what the gateway sent
 
 Replies echo the last user message word by word; usage is exact: prompt_tokens = PROMPT_TOKENS,
-completion_tokens = words sent (capped by max_tokens / max_completion_tokens).
+completion_tokens = words sent (capped by max_tokens / max_completion_tokens). A scripted `Reply`
+can instead give text, tool calls (streamed as an id/name delta, then the arguments in pieces of
+`Behaviour.argument_piece` characters), reasoning (as `reasoning_content`, DeepSeek style), a
+finish_reason and usage with cached tokens.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.fakes.server import ThreadedServer
+from tests.fakes.scripted import (
+    PROMPT_TOKENS,
+    Behaviour,
+    Received,
+    Reply,
+    ScriptedUpstream,
+    StreamItem,
+    TokenUsage,
+    ToolCall,
+    arguments_json,
+    generated_tokens,
+    pieces,
+    reply_words,
+)
 
-PROMPT_TOKENS = 10
-
-
-@dataclass
-class Behaviour:
-    status: int = 200
-    delay_s: float = 0.0  # before the response starts
-    chunk_delay_s: float = 0.0  # between stream chunks
-    fail_after_chunks: int | None = None  # streams: drop the connection after this many content chunks
-    omit_usage: bool = False
-    retry_after: str | None = None
-    error_message: str | None = None  # the upstream's error text (default: "fake upstream failure <status>")
-    # Hold the response until this event is set (or hold_timeout_s passes).
-    hold: threading.Event | None = None
-    hold_timeout_s: float = 10.0
-
-
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
+__all__ = ["PROMPT_TOKENS", "Behaviour", "FakeOpenAI", "Received", "Reply", "TokenUsage", "ToolCall"]
 
 
-class FakeOpenAI:
+class FakeOpenAI(ScriptedUpstream):
     def __init__(self, default: Behaviour | None = None) -> None:
-        self.default = default or Behaviour()
-        self._scripted: deque[Behaviour] = deque()
-        self.requests: list[Received] = []
-        self.chunks_sent_at: list[float] = []
-        self._lock = threading.Lock()
-        self.app = Starlette(routes=[
-            Route("/v1/chat/completions", self._chat, methods=["POST"]),
-            Route("/v1/models", self._models, methods=["GET"]),
-        ])
-        self._server: ThreadedServer | None = None
-
-    # -- control ---------------------------------------------------------------------------------
-
-    def start(self) -> FakeOpenAI:
-        self._server = ThreadedServer(self.app).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return self._server.url
+        super().__init__([Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                          Route("/v1/models", self._models, methods=["GET"])], default)
 
     @property
     def base_url(self) -> str:
         return self.url + "/v1"
-
-    def script(self, *behaviours: Behaviour) -> None:
-        with self._lock:
-            self._scripted.extend(behaviours)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._scripted.clear()
-            self.requests.clear()
-            self.chunks_sent_at.clear()
-        self.default = Behaviour()
-
-    def _next(self) -> Behaviour:
-        with self._lock:
-            return self._scripted.popleft() if self._scripted else self.default
 
     # -- wire ------------------------------------------------------------------------------------
 
@@ -105,66 +57,93 @@ class FakeOpenAI:
             {"id": "gpt-4o-mini", "object": "model", "created": 0, "owned_by": "openai"}]})
 
     async def _chat(self, request: Request) -> Response:
-        body = await request.json()
-        with self._lock:
-            self.requests.append(Received(request.url.path, dict(request.headers), body))
-        behaviour = self._next()
-        if behaviour.hold is not None:
-            await asyncio.to_thread(behaviour.hold.wait, behaviour.hold_timeout_s)
-        if behaviour.delay_s:
-            await asyncio.sleep(behaviour.delay_s)
+        body, behaviour = await self._take(request)
+        await self._wait(behaviour)
         if behaviour.status != 200:
-            headers = {"retry-after": behaviour.retry_after} if behaviour.retry_after else {}
             message = behaviour.error_message or f"fake upstream failure {behaviour.status}"
             return JSONResponse({"error": {"message": message,
                                            "type": "server_error", "code": None, "param": None}},
-                                status_code=behaviour.status, headers=headers)
-        words = _reply_words(body)
+                                status_code=behaviour.status, headers=self._retry_headers(behaviour))
+        reply = behaviour.reply
+        words, capped = reply_words(reply, _last_user_text(body),
+                                    body.get("max_completion_tokens") or body.get("max_tokens"))
+        calls = [(call.id or f"call_fake{i}", call) for i, call in enumerate(reply.tool_calls)] if reply else []
+        finish = (reply.stop if reply and reply.stop else
+                  "length" if capped and reply else "tool_calls" if calls else "stop")
         if body.get("stream"):
-            return StreamingResponse(self._stream(body, words, behaviour), media_type="text/event-stream")
-        reply: dict[str, Any] = {
+            items = self._stream(body, words, calls, finish, behaviour)
+            return StreamingResponse(self._paced(items, behaviour, _error_event()), media_type="text/event-stream")
+        message: dict[str, Any] = {"role": "assistant", "content": " ".join(words)}
+        if reply is not None:
+            message = {"role": "assistant", "content": " ".join(words) if words or not calls else None,
+                       "refusal": None}
+            if reply.thinking:
+                message["reasoning_content"] = reply.thinking
+            if calls:
+                message["tool_calls"] = [{"id": call_id, "type": "function",
+                                          "function": {"name": call.name, "arguments": arguments_json(call.arguments)}}
+                                         for call_id, call in calls]
+        completion: dict[str, Any] = {
             "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
             "model": body["model"],
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": " ".join(words)},
-                         "logprobs": None, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
         }
         if not behaviour.omit_usage:
-            reply["usage"] = {"prompt_tokens": PROMPT_TOKENS, "completion_tokens": len(words),
-                              "total_tokens": PROMPT_TOKENS + len(words)}
-        return JSONResponse(reply)
+            generated = generated_tokens(words, (c for _, c in calls), behaviour.argument_piece)
+            completion["usage"] = _usage(reply, generated)
+        return JSONResponse(completion)
 
-    async def _stream(self, body: dict[str, Any], words: list[str], behaviour: Behaviour):  # type: ignore[no-untyped-def]
+    def _stream(self, body: dict[str, Any], words: list[str], calls: list[tuple[str, ToolCall]], finish: str,
+                behaviour: Behaviour) -> list[StreamItem]:
         base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
                 "model": body["model"]}
 
-        def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
-            data = {**base, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
-            return f"data: {json.dumps(data)}\n\n".encode()
+        def chunk(delta: dict[str, Any], finish_reason: str | None = None, content: bool = True) -> StreamItem:
+            data = {**base, "choices": [{"index": 0, "delta": delta, "logprobs": None,
+                                         "finish_reason": finish_reason}]}
+            return StreamItem(f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode(), content)
 
-        yield chunk({"role": "assistant", "content": ""})
-        for i, word in enumerate(words):
-            if behaviour.fail_after_chunks is not None and i >= behaviour.fail_after_chunks:
-                raise ConnectionResetError("fake upstream drops the connection mid-stream")
-            if behaviour.chunk_delay_s and i:
-                await asyncio.sleep(behaviour.chunk_delay_s)
-            self.chunks_sent_at.append(time.monotonic())
-            yield chunk({"content": word if i == 0 else " " + word})
-        yield chunk({}, "stop")
+        items = [chunk({"role": "assistant", "content": ""}, content=False)]
+        reply = behaviour.reply
+        if reply is not None and reply.thinking:
+            items += [chunk({"reasoning_content": w if i == 0 else " " + w})
+                      for i, w in enumerate(reply.thinking.split(" "))]
+        items += [chunk({"content": word if i == 0 else " " + word}) for i, word in enumerate(words)]
+        generated = len(words)
+        for index, (call_id, call) in enumerate(calls):
+            items.append(chunk({"tool_calls": [{"index": index, "id": call_id, "type": "function",
+                                                "function": {"name": call.name, "arguments": ""}}]}))
+            for piece in pieces(arguments_json(call.arguments), behaviour.argument_piece):
+                generated += 1
+                items.append(chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}))
+        items.append(chunk({}, finish, content=False))
         include = (body.get("stream_options") or {}).get("include_usage")
         if include and not behaviour.omit_usage:
-            usage = {**base, "choices": [], "usage": {"prompt_tokens": PROMPT_TOKENS,
-                                                       "completion_tokens": len(words),
-                                                       "total_tokens": PROMPT_TOKENS + len(words)}}
-            yield f"data: {json.dumps(usage)}\n\n".encode()
-        yield b"data: [DONE]\n\n"
+            usage = {**base, "choices": [], "usage": _usage(reply, generated)}
+            items.append(StreamItem(f"data: {json.dumps(usage)}\n\n".encode()))
+        items.append(StreamItem(b"data: [DONE]\n\n"))
+        return items
 
 
-def _reply_words(body: dict[str, Any]) -> list[str]:
-    text = ""
+def _usage(reply: Reply | None, generated: int) -> dict[str, Any]:
+    if reply is None or reply.usage is None:
+        return {"prompt_tokens": PROMPT_TOKENS, "completion_tokens": generated,
+                "total_tokens": PROMPT_TOKENS + generated}
+    usage = reply.usage
+    prompt = usage.input_tokens + usage.cache_read + usage.cache_write
+    completion = generated if usage.output_tokens is None else usage.output_tokens
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": usage.cache_read, "cache_write_tokens": usage.cache_write}}
+
+
+def _error_event() -> bytes:
+    error = {"error": {"message": "fake upstream failed mid-stream", "type": "server_error", "code": None,
+                       "param": None}}
+    return f"data: {json.dumps(error)}\n\n".encode()
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
     for message in reversed(body.get("messages") or []):
         if message.get("role") == "user" and isinstance(message.get("content"), str):
-            text = message["content"]
-            break
-    words = text.split() or ["ok"]
-    limit = body.get("max_completion_tokens") or body.get("max_tokens")
-    return words[:limit] if limit else words
+            return str(message["content"])
+    return ""
