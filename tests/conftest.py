@@ -53,7 +53,8 @@ def gemini_upstream() -> Iterator[FakeGemini]:
 
 
 @pytest.fixture(scope="session")
-def environment(emulator: Any, upstream: FakeOpenAI) -> Iterator[str]:
+def environment(emulator: Any, upstream: FakeOpenAI, anthropic_upstream: FakeAnthropic,
+                gemini_upstream: FakeGemini) -> Iterator[str]:
     """The process environment `tollway serve` would set, pointed at the fakes; yields the admin key."""
     from tollway.local.serve import prepare_environment
     from tollway.local.template import Template
@@ -64,6 +65,10 @@ def environment(emulator: Any, upstream: FakeOpenAI) -> Iterator[str]:
         os.environ.pop(name, None)
     os.environ["OPENAI_API_KEY"] = "sk-upstream-secret-never-shown"
     os.environ["OPENAI_BASE_URL"] = upstream.base_url
+    os.environ["ANTHROPIC_API_KEY"] = anthropic_upstream.api_key
+    os.environ["ANTHROPIC_BASE_URL"] = anthropic_upstream.url
+    os.environ["GEMINI_API_KEY"] = gemini_upstream.api_key
+    os.environ["GEMINI_BASE_URL"] = gemini_upstream.url
     os.environ["TOLLWAY_UPSTREAM_TIMEOUT"] = "2"
     # One attempt per model and no default fallback chains, so a scripted upstream failure reaches
     # the client; tests of retries and fallbacks set their own policy.

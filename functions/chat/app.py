@@ -1,4 +1,5 @@
-"""POST /v1/chat/completions (scope ai:generate), JSON or SSE.
+"""The chat surfaces, JSON or SSE (scope ai:generate):
+POST /v1/chat/completions (OpenAI), POST /v1/messages and /v1/messages/count_tokens (Anthropic).
 
 On Lambda this app runs under uvicorn behind the Lambda Web Adapter (run.sh) so SSE streams
 through API Gateway as it is produced; `handler` is the buffered Mangum entry for sam local invoke.
@@ -9,6 +10,7 @@ from fastapi import Request, Response
 from tollway.http.app import create_app
 from tollway.http.chat import chat_completions
 from tollway.http.lambda_handler import lambda_handler
+from tollway.http.messages import messages, messages_count_tokens
 
 app = create_app("chat")
 
@@ -16,6 +18,16 @@ app = create_app("chat")
 @app.post("/v1/chat/completions")
 async def create_chat_completion(request: Request) -> Response:
     return await chat_completions(request)
+
+
+@app.post("/v1/messages")
+async def create_message(request: Request) -> Response:
+    return await messages(request)
+
+
+@app.post("/v1/messages/count_tokens")
+async def count_message_tokens(request: Request) -> Response:
+    return await messages_count_tokens(request)
 
 
 handler = lambda_handler(app)

@@ -60,7 +60,8 @@ def _sse(event: str, data: dict[str, Any], content: bool = False) -> StreamItem:
 
 class FakeAnthropic(ScriptedUpstream):
     def __init__(self, default: Behaviour | None = None, api_key: str = API_KEY) -> None:
-        super().__init__([Route("/v1/messages", self._messages, methods=["POST"])], default)
+        super().__init__([Route("/v1/messages", self._messages, methods=["POST"]),
+                          Route("/v1/messages/count_tokens", self._count_tokens, methods=["POST"])], default)
         self.api_key = api_key
         self._count = 0
 
@@ -83,6 +84,15 @@ class FakeAnthropic(ScriptedUpstream):
             return StreamingResponse(self._paced(events, behaviour, error.data), media_type="text/event-stream",
                                      headers={"request-id": "req_fake"})
         return JSONResponse(message, headers={"request-id": "req_fake"})
+
+    async def _count_tokens(self, request: Request) -> Response:
+        """Anthropic's token counter: here, one token per whitespace-separated word of the JSON body."""
+        body, _ = await self._take(request)
+        try:
+            check_headers(dict(request.headers), self.api_key)
+        except Refused as refused:
+            return error_response(refused.status, refused.message, refused.type)
+        return JSONResponse({"input_tokens": len(json.dumps(body).split())})
 
     def _message(self, body: dict[str, Any], behaviour: Behaviour, message_id: str) -> dict[str, Any]:
         reply = behaviour.reply

@@ -84,8 +84,8 @@ def test_retrieving_a_model_shows_what_it_can_do_and_costs(gateway, admin) -> No
     key = admin.create_key(credits=1)
     detail = httpx.get(f"{gateway.url}/v1/models/gpt-4o", headers=bearer(key)).json()
     assert detail["id"] == "gpt-4o" and detail["object"] == "model" and detail["owned_by"] == "openai"
-    assert {"chat", "stream", "tools", "json", "vision"} <= set(detail["capabilities"])
-    assert detail["input_modalities"] == ["text", "image"] and detail["context_length"] == 128_000
+    assert {"chat", "stream", "tools", "json", "vision", "files"} <= set(detail["capabilities"])
+    assert detail["input_modalities"] == ["text", "image", "file"] and detail["context_length"] == 128_000
     assert detail["pricing"] == {"unit": "token", "input": "0.01", "output": "0.01"} and detail["available"]
     echo = httpx.get(f"{gateway.url}/v1/models/local/echo", headers=bearer(key)).json()
     assert echo["provider"] == "local" and echo["catalogued"] is True

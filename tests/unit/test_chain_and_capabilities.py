@@ -64,11 +64,11 @@ def test_a_capability_the_model_lacks_is_a_400_before_anything_else(model: str, 
     spec = resolve(model)
     assert spec is not None
     with pytest.raises(InvalidRequest) as caught:
-        require_capabilities(spec, {"messages": [{"role": "user", "content": [part]}]})
+        require_capabilities(spec, needed_capabilities({"messages": [{"role": "user", "content": [part]}]}))
     assert caught.value.code == code and caught.value.param == "messages.0.content.0"
 
 
 def test_unlisted_models_are_not_second_guessed() -> None:
     spec = resolve("gpt-5-experimental")
     assert spec is not None and not spec.listed
-    require_capabilities(spec, {"messages": [{"role": "user", "content": [IMAGE, AUDIO]}]})
+    require_capabilities(spec, needed_capabilities({"messages": [{"role": "user", "content": [IMAGE, AUDIO]}]}))

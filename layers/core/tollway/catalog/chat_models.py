@@ -6,13 +6,15 @@ provider's new model works on day one and is charged sensibly until it is priced
 
 from __future__ import annotations
 
-from tollway.catalog.spec import CHAT_VISION, ModelSpec, priced
+from tollway.catalog.spec import CHAT_DOCUMENTS, ModelSpec, priced
+
+_DOCS_IN = ("text", "image", "file")
 
 ENTRIES: tuple[ModelSpec, ...] = (
     # Offline and deterministic: one micro-credit per token, so 402 and limits are real locally.
     ModelSpec("local/echo", "local", 1, 1, context_length=1_000_000, max_output_tokens=100_000),
-    priced("gpt-4o", "openai", "0.01", capabilities=CHAT_VISION, input_modalities=("text", "image")),
-    priced("gpt-4o-mini", "openai", "0.0008", capabilities=CHAT_VISION, input_modalities=("text", "image")),
+    priced("gpt-4o", "openai", "0.01", capabilities=CHAT_DOCUMENTS, input_modalities=_DOCS_IN),
+    priced("gpt-4o-mini", "openai", "0.0008", capabilities=CHAT_DOCUMENTS, input_modalities=_DOCS_IN),
     priced("o3-mini", "openai", "0.004", context_length=200_000, max_output_tokens=100_000),
     priced("deepseek-v4-flash", "deepseek", "0.0004"),
     priced("deepseek-v4-pro", "deepseek", "0.002"),
@@ -20,9 +22,16 @@ ENTRIES: tuple[ModelSpec, ...] = (
     priced("llama-3.3-70b-versatile", "groq", "0.0008", max_output_tokens=32_768),
     priced("llama-3.1-8b-instant", "groq", "0.0004", max_output_tokens=131_072),
     priced("claude-sonnet-4-20250514", "anthropic", "0.006", context_length=200_000, max_output_tokens=64_000,
-           capabilities=CHAT_VISION, input_modalities=("text", "image")),
+           capabilities=CHAT_DOCUMENTS, input_modalities=_DOCS_IN),
     priced("claude-haiku-3.5", "anthropic", "0.002", context_length=200_000, max_output_tokens=8_192,
-           capabilities=CHAT_VISION, input_modalities=("text", "image")),
+           capabilities=CHAT_DOCUMENTS, input_modalities=_DOCS_IN),
+    # Gemini takes audio too; prices are this gateway's choice (the product sheet lists none).
+    priced("gemini-2.5-pro", "gemini", "0.005", context_length=1_048_576, max_output_tokens=65_536,
+           capabilities=CHAT_DOCUMENTS | {"audio"}, input_modalities=(*_DOCS_IN, "audio")),
+    priced("gemini-2.5-flash", "gemini", "0.0008", context_length=1_048_576, max_output_tokens=65_536,
+           capabilities=CHAT_DOCUMENTS | {"audio"}, input_modalities=(*_DOCS_IN, "audio")),
+    priced("gemini-2.0-flash", "gemini", "0.0004", context_length=1_048_576, max_output_tokens=8_192,
+           capabilities=CHAT_DOCUMENTS | {"audio"}, input_modalities=(*_DOCS_IN, "audio")),
 )
 
 # Name patterns, first match wins: deepseek-r1* is Groq's distilled model, deepseek-* is DeepSeek's.
@@ -37,6 +46,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("deepseek-r1*", "groq"),
     ("deepseek-*", "deepseek"),
     ("claude-*", "anthropic"),
+    ("gemini-*", "gemini"),
 )
 
 # Default fallback chains: a model of the same tier at another provider, tried when the first fails
@@ -49,4 +59,6 @@ DEFAULT_FALLBACKS: dict[str, tuple[str, ...]] = {
     "claude-haiku-3.5": ("gpt-4o-mini",),
     "llama-3.3-70b-versatile": ("deepseek-v4-flash",),
     "deepseek-v4-pro": ("deepseek-v4-flash",),
+    "gemini-2.5-pro": ("claude-sonnet-4-20250514",),
+    "gemini-2.5-flash": ("gpt-4o-mini",),
 }

@@ -23,6 +23,7 @@ Modality = Literal["text", "image", "audio", "video", "file"]
 
 CHAT = frozenset({"chat", "stream", "tools", "json"})
 CHAT_VISION = CHAT | {"vision"}
+CHAT_DOCUMENTS = CHAT_VISION | {"files"}  # PDFs and other documents as input
 
 
 @dataclass(frozen=True)

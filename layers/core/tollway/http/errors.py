@@ -24,34 +24,50 @@ def error_body(message: str, type_: str, code: str | None, param: str | None = N
     return {"error": {"message": message, "type": type_, "code": code, "param": param}}
 
 
-def error_response(exc: TollwayError) -> JSONResponse:
-    return JSONResponse(error_body(exc.message, exc.type, exc.code, exc.param),
+def speaks_anthropic(path: str) -> bool:
+    """Routes whose clients are Anthropic SDKs, so errors must be in Anthropic's shape."""
+    return path == "/v1/messages" or path.startswith("/v1/messages/")
+
+
+def error_json(path: str, status: int, message: str, type_: str, code: str | None,
+               param: str | None = None) -> dict[str, object]:
+    """The error body in the shape the route's clients parse: Anthropic's or OpenAI's."""
+    if speaks_anthropic(path):
+        from tollway.wire.anthropic_messages import error_type_for
+
+        return {"type": "error", "error": {"type": error_type_for(status), "message": message}}
+    return error_body(message, type_, code, param)
+
+
+def error_response(exc: TollwayError, path: str = "") -> JSONResponse:
+    return JSONResponse(error_json(path, exc.status, exc.message, exc.type, exc.code, exc.param),
                         status_code=exc.status, headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TollwayError)
     async def _domain(request: Request, exc: TollwayError) -> JSONResponse:
-        response = error_response(exc)
+        response = error_response(exc, request.url.path)
         if request.url.path.startswith("/v1/"):
             # A refused or failed call tells the client it cost nothing, unless it says otherwise.
             response.headers.setdefault("x-credits-used", "0")
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         param = ".".join(loc) or None
-        return JSONResponse(error_body(f"{param}: {first['msg']}" if param else first["msg"],
-                                       "invalid_request_error", "invalid_value", param), status_code=400)
+        message = f"{param}: {first['msg']}" if param else first["msg"]
+        return JSONResponse(error_json(request.url.path, 400, message, "invalid_request_error", "invalid_value",
+                                       param), status_code=400)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         code, type_ = _HTTP_TYPES.get(exc.status_code, ("http_error", "invalid_request_error"))
         message = "No such route" if exc.status_code == 404 else str(exc.detail)
-        return JSONResponse(error_body(message, type_, code), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(error_json(request.url.path, exc.status_code, message, type_, code),
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 def describe_unexpected(exc: BaseException) -> str:
@@ -61,4 +77,4 @@ def describe_unexpected(exc: BaseException) -> str:
     return f"{type(exc).__name__} at {where}"
 
 
-UNEXPECTED_BODY = error_body("The gateway failed to handle this request", "api_error", "internal_error")
+UNEXPECTED_MESSAGE = "The gateway failed to handle this request"

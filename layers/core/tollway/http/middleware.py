@@ -12,7 +12,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tollway.config import settings
-from tollway.http.errors import UNEXPECTED_BODY, describe_unexpected, error_body
+from tollway.http.errors import UNEXPECTED_MESSAGE, describe_unexpected, error_json
 
 log = logging.getLogger("tollway.http")
 
@@ -35,7 +35,7 @@ class RequestContext:
 
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _too_large(send, request_id, limit)
+            await _too_large(send, scope["path"], request_id, limit)
             return
 
         received = 0
@@ -66,7 +66,8 @@ class RequestContext:
         except Exception as exc:  # noqa: BLE001 - nothing below us may log a trace or answer with one
             log.error("unhandled %s (request %s)", describe_unexpected(exc), request_id)
             if seen["status"] == 500 and not seen["started"]:
-                await _send_json(send, 500, UNEXPECTED_BODY, request_id)
+                await _send_json(send, 500, error_json(scope["path"], 500, UNEXPECTED_MESSAGE, "api_error",
+                                                       "internal_error"), request_id)
         finally:
             _observe(scope, request_id, seen, (time.perf_counter() - started) * 1000)
 
@@ -87,8 +88,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _too_large(send: Send, request_id: str, limit: int) -> None:
-    await _send_json(send, 413, error_body(f"Request body is larger than the limit of {limit} bytes",
+async def _too_large(send: Send, path: str, request_id: str, limit: int) -> None:
+    await _send_json(send, 413, error_json(path, 413, f"Request body is larger than the limit of {limit} bytes",
                                            "invalid_request_error", "request_too_large"), request_id)
 
 

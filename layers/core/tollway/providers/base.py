@@ -1,7 +1,10 @@
-"""The small protocol every chat provider implements, and the result types it returns.
+"""The small protocols chat providers implement, and the result types they return.
 
-Bodies are OpenAI Chat Completions JSON on both sides of this boundary: an adapter for a provider
-with another wire format translates inside the adapter, so routing never branches on a provider.
+`ChatProvider` bodies are OpenAI Chat Completions JSON on both sides of the boundary: an adapter
+for a provider with another wire format translates inside the adapter, so routing never branches
+on a provider. A provider whose own format is Anthropic's Messages also implements
+`MessagesProvider`, so /v1/messages reaches it untranslated (nothing lost: cache_control, thinking
+signatures, server tools, betas).
 """
 
 from __future__ import annotations
@@ -13,15 +16,30 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class Usage:
-    prompt_tokens: int = 0
+    prompt_tokens: int = 0  # all of the input, cached tokens included
     completion_tokens: int = 0
+    cached_tokens: int = 0  # of prompt_tokens, read from the provider's prompt cache
 
     @classmethod
     def from_openai(cls, usage: Any) -> Usage | None:
         if not isinstance(usage, dict):
             return None
+        details = usage.get("prompt_tokens_details")
         try:
-            return cls(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+            return cls(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
+                       int((details or {}).get("cached_tokens") or 0) if isinstance(details, dict) else 0)
+        except (TypeError, ValueError):
+            return None
+
+    @classmethod
+    def from_anthropic(cls, usage: Any) -> Usage | None:
+        """Anthropic counts cache reads and writes apart from input_tokens; OpenAI's prompt includes them."""
+        if not isinstance(usage, dict):
+            return None
+        try:
+            read = int(usage.get("cache_read_input_tokens") or 0)
+            prompt = int(usage.get("input_tokens") or 0) + read + int(usage.get("cache_creation_input_tokens") or 0)
+            return cls(prompt, int(usage.get("output_tokens") or 0), read)
         except (TypeError, ValueError):
             return None
 
@@ -57,3 +75,36 @@ class ChatProvider(Protocol):
     async def chat(self, body: dict[str, Any]) -> ChatReply: ...
 
     async def stream(self, body: dict[str, Any]) -> ChatStream: ...
+
+
+@dataclass(frozen=True)
+class MessagesReply:
+    body: dict[str, Any]  # an Anthropic Message
+    usage: Usage | None
+
+
+@dataclass(frozen=True)
+class MessagesEvent:
+    """One event of an Anthropic message stream: its name, raw data (forwarded as is) and parsed data."""
+
+    name: str
+    data: str
+    parsed: dict[str, Any]
+
+
+class MessagesStream(Protocol):
+    usage: Usage | None  # final once the stream has ended
+
+    def events(self) -> AsyncIterator[MessagesEvent]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class MessagesProvider(Protocol):
+    """Speaks Anthropic's Messages API natively (the Anthropic adapter)."""
+
+    async def messages(self, body: dict[str, Any], beta: str | None) -> MessagesReply: ...
+
+    async def messages_stream(self, body: dict[str, Any], beta: str | None) -> MessagesStream: ...
+
+    async def count_tokens(self, body: dict[str, Any], beta: str | None) -> dict[str, Any]: ...

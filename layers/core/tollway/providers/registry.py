@@ -9,7 +9,7 @@ from tollway.errors import NotImplementedYet, ProviderNotConfigured
 from tollway.providers.base import ChatProvider
 
 # Providers the catalog names whose adapters are not built yet: asking for them is an honest 501.
-PLANNED = {"anthropic": "Anthropic models", "gemini": "Gemini models"}
+PLANNED: dict[str, str] = {}
 
 
 @lru_cache(maxsize=None)
@@ -24,6 +24,14 @@ def _adapter(name: str) -> ChatProvider | None:
     }
     if name in upstreams:
         return OpenAICompatibleProvider(upstreams[name])
+    if name == "anthropic":
+        from tollway.providers.anthropic import AnthropicProvider
+
+        return AnthropicProvider(UpstreamConfig.built_in("anthropic", "ANTHROPIC", "https://api.anthropic.com"))
+    if name == "gemini":
+        from tollway.providers.gemini import GeminiProvider
+
+        return GeminiProvider(UpstreamConfig.built_in("gemini", "GEMINI", "https://generativelanguage.googleapis.com"))
     if name == "local":
         from tollway.providers.local_echo import LocalEchoProvider
 
@@ -49,7 +57,7 @@ def provider_for(name: str) -> ChatProvider:
 
 
 def configured_providers() -> set[str]:
-    names = {"openai", "groq", "deepseek", "local"} | {u.name for u in custom_upstreams()}
+    names = {"openai", "groq", "deepseek", "anthropic", "gemini", "local"} | {u.name for u in custom_upstreams()}
     return {n for n in names if (a := _adapter(n)) is not None and a.configured()}
 
 

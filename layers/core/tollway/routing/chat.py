@@ -22,16 +22,16 @@ from typing import Any
 
 import anyio
 
-from tollway.catalog import ModelSpec, resolve
 from tollway.config import settings
-from tollway.errors import InvalidRequest, ModelNotFound, TollwayError, UpstreamTimeout
+from tollway.errors import InvalidRequest, UpstreamTimeout
 from tollway.ledger.money import credits_json, format_credits
-from tollway.providers import ChatReply, Usage, provider_for
-from tollway.routing.attempts import Answer, Candidate, first_answer
-from tollway.routing.capabilities import missing_capability, require_capabilities
-from tollway.routing.chain import asked_fallbacks, model_chain, without_fallback_fields
-from tollway.routing.chat_stream import OpenedStream, open_stream, relay
-from tollway.routing.metered import Call, Meter, admit_call, key_ref, refuse_after_auth
+from tollway.providers import ChatReply, Usage
+from tollway.routing.attempts import Candidate, first_answer
+from tollway.routing.candidates import answerable
+from tollway.routing.capabilities import needed_capabilities
+from tollway.routing.chain import without_fallback_fields
+from tollway.routing.chat_stream import open_stream, relay
+from tollway.routing.metered import Call, admit_call, key_ref
 from tollway.routing.stream_meter import StreamMeter
 from tollway.wire.openai_chat import ChatCompletionRequest
 from tollway.wire.token_estimate import estimate_prompt_tokens
@@ -59,7 +59,7 @@ class Plan:
 async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcome:
     ref = key_ref(key)
     request = validate(ChatCompletionRequest, raw)
-    candidates = await _candidates(key, request, raw)
+    candidates = await answerable(key, request.model, raw, needed_capabilities(raw), scope=SCOPE)
     prompt_estimate = estimate_prompt_tokens(raw["messages"], request.tools)
     plans = {c.position: _plan(c, request, raw, prompt_estimate) for c in candidates}
     meter = await admit_call(ref, Call(scope=SCOPE, endpoint="chat.completions", model=request.model,
@@ -71,15 +71,15 @@ async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatO
         async with meter.refund_on_error():
             opened = await first_answer(
                 candidates, lambda c, left: open_stream(c.provider, plans[c.position].body, left), deadline=deadline)
-        _answered_by(meter, opened, request.model)
+        meter.answered_by(opened.spec.id, opened.candidate.provider.name, opened.depth, request.model)
         meter.headers["x-credits-reserved"] = format_credits(meter.admission.reserved)
         events = relay(opened.result, opened.spec, meter, prompt_estimate, request.wants_usage_chunk())
         return ChatOutcome(headers=meter.headers, events=events)
 
     async with meter.refund_on_error():
         answer = await first_answer(
-            candidates, lambda c, left: _chat(c, plans[c.position].body, left), deadline=deadline)
-    _answered_by(meter, answer, request.model)
+            candidates, lambda c, left: call_chat(c, plans[c.position].body, left), deadline=deadline)
+    meter.answered_by(answer.spec.id, answer.candidate.provider.name, answer.depth, request.model)
     reply = answer.result
     usage = reply.usage or Usage(prompt_estimate, _completion_estimate(reply.body))
     charged = await meter.settle(answer.spec.cost(usage.prompt_tokens, usage.completion_tokens),
@@ -87,35 +87,6 @@ async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatO
     if isinstance(reply.body.get("usage"), dict):
         reply.body["usage"]["cost"] = credits_json(charged)
     return ChatOutcome(headers=meter.headers, body=reply.body)
-
-
-async def _candidates(key: str, request: ChatCompletionRequest, raw: dict[str, Any]) -> list[Candidate]:
-    """The chain's models that can serve this request, in order; errors name the first problem."""
-    primary = resolve(request.model)
-    if primary is None:
-        raise await refuse_after_auth(key, SCOPE, ModelNotFound(
-            f"The model {request.model!r} does not exist or is not served by this gateway", param="model"))
-    require_capabilities(primary, raw)
-    asked = asked_fallbacks(raw)
-    candidates: list[Candidate] = []
-    unavailable: TollwayError | None = None
-    for position, name in enumerate(model_chain(request.model, asked)):
-        spec = primary if position == 0 else resolve(name)
-        if spec is None:
-            if asked is None:
-                continue  # an operator's default chain naming a model this catalog lacks
-            raise InvalidRequest(f"The fallback model {name!r} does not exist or is not served by this gateway",
-                                 code="model_not_found", param="models" if "models" in raw else "fallbacks")
-        if position and missing_capability(spec, raw):
-            continue  # a fallback that could not answer this request is no fallback
-        try:
-            candidates.append(Candidate(spec, provider_for(spec.provider), position))
-        except TollwayError as exc:  # not configured / not built: another model may still answer
-            unavailable = unavailable or exc
-    if not candidates:
-        assert unavailable is not None
-        raise await refuse_after_auth(key, SCOPE, unavailable)
-    return candidates
 
 
 def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, Any], prompt_estimate: int) -> Plan:
@@ -133,24 +104,15 @@ def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, A
         for name in ("max_tokens", "max_completion_tokens"):
             if name in body:
                 body[name] = max_tokens
-    return Plan(candidate, body, spec.cost(prompt_estimate, max_tokens * request.n))
+    return Plan(candidate, body, spec.cost(min(prompt_estimate, spec.context_length), max_tokens * request.n))
 
 
-async def _chat(candidate: Candidate, body: dict[str, Any], remaining_s: float) -> ChatReply:
+async def call_chat(candidate: Candidate, body: dict[str, Any], remaining_s: float) -> ChatReply:
     try:
         with anyio.fail_after(remaining_s):
             return await candidate.provider.chat(body)
     except TimeoutError:
         raise UpstreamTimeout(f"{candidate.provider.name} did not answer before the request's deadline") from None
-
-
-def _answered_by(meter: Meter, answer: Answer[ChatReply] | Answer[OpenedStream], requested: str) -> None:
-    meter.headers["x-model-used"] = answer.spec.id
-    meter.record.model, meter.record.provider = answer.spec.id, answer.candidate.provider.name
-    if answer.depth:
-        meter.headers["x-fallback-from"] = requested
-        meter.headers["x-fallback-depth"] = str(answer.depth)
-        meter.record.fallback_from = requested
 
 
 def _completion_estimate(body: dict[str, Any]) -> int:

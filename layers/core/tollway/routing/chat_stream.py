@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 
@@ -57,12 +58,17 @@ async def open_stream(provider: ChatProvider, body: dict, remaining_s: float) ->
                 await upstream.aclose()
                 raise UpstreamError(f"{provider.name} ended its stream without an answer") from None
             except BaseException:
-                with anyio.CancelScope(shield=True):
-                    await upstream.aclose()
+                await close_quietly(upstream)
                 raise
     except TimeoutError:
         raise UpstreamTimeout(f"{provider.name} did not start answering before the request's deadline") from None
     return OpenedStream(upstream, head, rest)
+
+
+async def close_quietly(upstream: ChatStream | Any) -> None:
+    """Close an upstream stream whatever is happening around us (cancellation included)."""
+    with anyio.CancelScope(shield=True):
+        await upstream.aclose()
 
 
 async def _events(opened: OpenedStream) -> AsyncIterator[StreamEvent]:

@@ -81,6 +81,15 @@ class Meter:
         self.record.status, self.record.http_status, self.record.error_code = status, http_status, code
         return await self.settle(charge, completion_tokens=completion_tokens)
 
+    def answered_by(self, model: str, provider: str, depth: int, requested: str) -> None:
+        """Another model of the chain answered: the headers and the usage record say which, and why."""
+        self.headers["x-model-used"] = model
+        self.record.model, self.record.provider = model, provider
+        if depth:
+            self.headers["x-fallback-from"] = requested
+            self.headers["x-fallback-depth"] = str(depth)
+            self.record.fallback_from = requested
+
     @asynccontextmanager
     async def refund_on_error(self) -> AsyncIterator[None]:
         """Around the upstream call: any failure releases the whole reservation, exactly once."""

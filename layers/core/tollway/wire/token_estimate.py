@@ -17,6 +17,10 @@ PER_REQUEST = 3
 # OpenAI bills a high-detail image at most 85 + 170 × 6 tiles; counting its base64 bytes instead
 # would reserve a thousand times too much.
 PER_IMAGE = 1_105
+# A document (PDF…) as base64: providers bill roughly 1.5–3k tokens per page of 50–100 kB, so one
+# token per 30 decoded bytes leans high without reserving a thousand times too much. Routing caps
+# any estimate at the model's context length, the true ceiling.
+DOCUMENT_BYTES_PER_TOKEN = 30
 
 
 def estimate_text_tokens(text: str) -> int:
@@ -44,8 +48,34 @@ def estimate_prompt_tokens(messages: list[dict[str, Any]], tools: list[Any] | No
 
 def _part_tokens(part: Any) -> int:
     if isinstance(part, dict):
-        if part.get("type") == "text" and isinstance(part.get("text"), str):
+        kind = part.get("type")
+        if kind == "text" and isinstance(part.get("text"), str):
             return estimate_text_tokens(part["text"])
-        if part.get("type") == "image_url":
+        if kind in ("image_url", "image"):
             return PER_IMAGE
+        if kind == "file" and isinstance(part.get("file"), dict):
+            return _document_tokens(str(part["file"].get("file_data") or ""))
+        if kind == "document" and isinstance(part.get("source"), dict):
+            source = part["source"]
+            if source.get("type") == "base64":
+                return _document_tokens(str(source.get("data") or ""))
+            if source.get("type") == "text":
+                return estimate_text_tokens(str(source.get("data") or ""))
+        if kind == "tool_result" and isinstance(part.get("content"), list):
+            return sum(_part_tokens(p) for p in part["content"])
     return estimate_text_tokens(json.dumps(part, separators=(",", ":")))
+
+
+def _document_tokens(base64_data: str) -> int:
+    return -(-(len(base64_data) * 3 // 4) // DOCUMENT_BYTES_PER_TOKEN)
+
+
+def estimate_messages_tokens(body: dict[str, Any]) -> int:
+    """An Anthropic Messages request: system, messages of content blocks, tools."""
+    system = body.get("system")
+    total = estimate_prompt_tokens(body.get("messages") or [], body.get("tools"))
+    if isinstance(system, str):
+        total += estimate_text_tokens(system)
+    elif isinstance(system, list):
+        total += sum(_part_tokens(block) for block in system)
+    return total

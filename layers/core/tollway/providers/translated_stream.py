@@ -1,0 +1,54 @@
+"""An upstream SSE stream in another wire format, read as OpenAI chat chunks.
+
+    stream = TranslatedChatStream("anthropic", response,
+                                  lambda event: translator.feed(event.event, event.json()), translator.finish)
+
+Each upstream event goes through the translator as it arrives (no buffering); a stream that
+breaks, or sends something that is not JSON, becomes a domain error the relay turns into the
+client's error event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+
+from tollway.errors import UpstreamError
+from tollway.providers.base import StreamEvent
+from tollway.providers.http_upstream import stream_failure
+from tollway.wire.sse import SSEEvent, aiter_events
+
+Chunk = dict[str, Any]
+
+
+class TranslatedChatStream:
+    def __init__(self, provider: str, response: httpx.Response, feed: Callable[[SSEEvent], list[Chunk]],
+                 finish: Callable[[], list[Chunk]]) -> None:
+        self._provider = provider
+        self._response = response
+        self._feed = feed
+        self._finish = finish
+
+    async def events(self) -> AsyncIterator[StreamEvent]:
+        try:
+            async for event in aiter_events(self._response.aiter_bytes()):
+                try:
+                    chunks = self._feed(event)
+                except ValueError as exc:  # json.JSONDecodeError included
+                    raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
+                for chunk in chunks:
+                    yield _event(chunk)
+        except httpx.HTTPError as exc:
+            raise stream_failure(self._provider, exc) from exc
+        for chunk in self._finish():
+            yield _event(chunk)
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+def _event(chunk: Chunk) -> StreamEvent:
+    return StreamEvent(json.dumps(chunk, separators=(",", ":"), ensure_ascii=False), chunk)

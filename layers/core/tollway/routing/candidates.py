@@ -1,0 +1,50 @@
+"""The models that may answer a request, in order, each with its provider.
+
+    candidates = await answerable(key, "gpt-4o", raw, needed_capabilities(raw), scope="ai:generate")
+
+The requested model must exist (404) and have every capability the request uses (400); then the
+chain (the request's own alternatives, or the catalog's default) is walked: a fallback that lacks a
+capability or whose provider is not configured is left out, so only models that could answer are
+tried. Errors about the model are told only to a valid key (401/403 first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tollway.catalog import resolve
+from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
+from tollway.providers import provider_for
+from tollway.routing.attempts import Candidate
+from tollway.routing.capabilities import missing_capability, require_capabilities
+from tollway.routing.chain import asked_fallbacks, model_chain
+from tollway.routing.metered import refuse_after_auth
+
+
+async def answerable(key: str, model: str, raw: dict[str, Any], needed: dict[str, str], *,
+                     scope: str) -> list[Candidate]:
+    primary = resolve(model)
+    if primary is None:
+        raise await refuse_after_auth(key, scope, ModelNotFound(
+            f"The model {model!r} does not exist or is not served by this gateway", param="model"))
+    require_capabilities(primary, needed)
+    asked = asked_fallbacks(raw)
+    candidates: list[Candidate] = []
+    unavailable: TollwayError | None = None
+    for position, name in enumerate(model_chain(model, asked)):
+        spec = primary if position == 0 else resolve(name)
+        if spec is None:
+            if asked is None:
+                continue  # an operator's default chain naming a model this catalog lacks
+            raise InvalidRequest(f"The fallback model {name!r} does not exist or is not served by this gateway",
+                                 code="model_not_found", param="models" if "models" in raw else "fallbacks")
+        if position and missing_capability(spec, needed):
+            continue  # a fallback that could not answer this request is no fallback
+        try:
+            candidates.append(Candidate(spec, provider_for(spec.provider), position))
+        except TollwayError as exc:  # not configured / not built: another model may still answer
+            unavailable = unavailable or exc
+    if not candidates:
+        assert unavailable is not None
+        raise await refuse_after_auth(key, scope, unavailable)
+    return candidates

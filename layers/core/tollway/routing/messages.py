@@ -1,0 +1,160 @@
+"""Anthropic's Messages API (/v1/messages) for every model: Claude natively, the rest translated.
+
+    outcome = await create_message(api_key, body, request_id, beta=request.headers.get("anthropic-beta"))
+    outcome.body      # an Anthropic Message, or
+    outcome.events    # Anthropic's SSE event stream, settled when it ends
+
+A claude-* request goes to Anthropic untouched (cache_control, thinking, betas and all); any other
+model gets the request translated to OpenAI chat and the answer translated back, so Anthropic-SDK
+clients and agent tools can use GPT, Llama, DeepSeek or Gemini. Admission, fallbacks, retries,
+settlement and headers are exactly chat's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from tollway.auth.authenticate import authenticate
+from tollway.catalog import resolve
+from tollway.config import settings
+from tollway.errors import InvalidRequest, ModelNotFound, TollwayError, UpstreamTimeout
+from tollway.ledger.money import format_credits
+from tollway.providers import Usage, provider_for
+from tollway.providers.base import MessagesProvider, MessagesReply
+from tollway.routing.attempts import Candidate, first_answer
+from tollway.routing.candidates import answerable
+from tollway.routing.capabilities import needed_by_message_request
+from tollway.routing.chain import without_fallback_fields
+from tollway.routing.chat import ChatOutcome, call_chat
+from tollway.routing.chat_stream import open_stream
+from tollway.routing.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
+from tollway.routing.metered import Call, admit_call, key_ref
+from tollway.wire.anthropic_messages import MessageCreateParams
+from tollway.wire.token_estimate import estimate_messages_tokens
+from tollway.wire.translate import chat_request_from_messages, message_from_completion
+from tollway.wire.validation import validate
+
+SCOPE = "ai:generate"
+
+
+@dataclass(frozen=True)
+class MessagesPlan:
+    candidate: Candidate
+    body: dict[str, Any]  # Anthropic's format when native, else OpenAI chat
+    native: bool
+    reserve: int
+
+
+def speaks_messages(provider: object) -> bool:
+    return callable(getattr(provider, "messages_stream", None))
+
+
+async def create_message(key: str, raw: dict[str, Any], request_id: str, beta: str | None) -> ChatOutcome:
+    ref = key_ref(key)
+    request = validate(MessageCreateParams, raw)
+    candidates = await answerable(key, request.model, raw, needed_by_message_request(raw), scope=SCOPE)
+    estimate = estimate_messages_tokens(raw)
+    plans = _plans(candidates, raw, request, estimate)
+    candidates = [c for c in candidates if c.position in plans]
+    meter = await admit_call(ref, Call(scope=SCOPE, endpoint="messages", model=request.model,
+                                       provider=candidates[0].provider.name, request_id=request_id,
+                                       reserve=max(p.reserve for p in plans.values()), stream=request.stream))
+    deadline = time.monotonic() + settings().request_deadline_s
+    thinking = request.thinking_enabled()
+
+    async def open_source(candidate: Candidate, left: float) -> MessagesSource:
+        plan = plans[candidate.position]
+        if plan.native:
+            provider: MessagesProvider = candidate.provider  # type: ignore[assignment]
+            return await open_native(provider, candidate.provider.name, plan.body, beta, left)
+        opened = await open_stream(candidate.provider, plan.body, left)
+        return TranslatedMessages(opened, candidate.spec.id, estimate, thinking)
+
+    async def ask(candidate: Candidate, left: float) -> MessagesReply:
+        plan = plans[candidate.position]
+        if plan.native:
+            return await _native_message(candidate, plan.body, beta, left)
+        reply = await call_chat(candidate, plan.body, left)
+        return MessagesReply(message_from_completion(reply.body, thinking=thinking), reply.usage)
+
+    if request.stream:
+        async with meter.refund_on_error():
+            opened = await first_answer(candidates, open_source, deadline=deadline)
+        meter.answered_by(opened.spec.id, opened.candidate.provider.name, opened.depth, request.model)
+        meter.headers["x-credits-reserved"] = format_credits(meter.admission.reserved)
+        return ChatOutcome(headers=meter.headers, events=relay_messages(opened.result, opened.spec, meter, estimate))
+
+    async with meter.refund_on_error():
+        answer = await first_answer(candidates, ask, deadline=deadline)
+    meter.answered_by(answer.spec.id, answer.candidate.provider.name, answer.depth, request.model)
+    usage = answer.result.usage or Usage(estimate, int((answer.result.body.get("usage") or {}).get("output_tokens") or 0))
+    await meter.settle(answer.spec.cost(usage.prompt_tokens, usage.completion_tokens),
+                       prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+    return ChatOutcome(headers=meter.headers, body=answer.result.body)
+
+
+def _plans(candidates: list[Candidate], raw: dict[str, Any], request: MessageCreateParams,
+           estimate: int) -> dict[int, MessagesPlan]:
+    """What each candidate is sent. A fallback the request cannot be translated for is left out."""
+    plans: dict[int, MessagesPlan] = {}
+    for candidate in candidates:
+        spec, provider = candidate.spec, candidate.provider
+        max_tokens = request.max_tokens
+        if spec.listed and max_tokens > spec.max_output_tokens:
+            if candidate.position == 0:
+                raise InvalidRequest(f"max_tokens: {spec.id} produces at most {spec.max_output_tokens} tokens",
+                                     code="invalid_value", param="max_tokens")
+            max_tokens = spec.max_output_tokens
+        body = without_fallback_fields(raw) | {"model": spec.upstream_id or spec.id, "max_tokens": max_tokens}
+        native = speaks_messages(provider)
+        if not native:
+            try:
+                body = chat_request_from_messages(body, token_limit_param=provider.token_limit_param)
+            except InvalidRequest:
+                if candidate.position == 0:
+                    raise
+                continue
+            body.pop("stream", None)
+        reserve = spec.cost(min(estimate, spec.context_length), max_tokens)
+        plans[candidate.position] = MessagesPlan(candidate, body, native, reserve)
+    if not plans:
+        raise InvalidRequest("No model of this request's chain can take it", code="invalid_request")
+    return plans
+
+
+async def _native_message(candidate: Candidate, body: dict[str, Any], beta: str | None,
+                          remaining_s: float) -> MessagesReply:
+    provider: MessagesProvider = candidate.provider  # type: ignore[assignment]
+    try:
+        with anyio.fail_after(remaining_s):
+            return await provider.messages(body, beta)
+    except TimeoutError:
+        raise UpstreamTimeout(f"{candidate.provider.name} did not answer before the request's deadline") from None
+
+
+async def count_tokens(key: str, raw: dict[str, Any], beta: str | None) -> dict[str, Any]:
+    """POST /v1/messages/count_tokens: Anthropic's count for Claude, our estimate for other models.
+
+    Free and not rate-counted (agent tools call it before every turn); the key must still be valid.
+    """
+    await anyio.to_thread.run_sync(authenticate, key, "ai:read")
+    model = raw.get("model")
+    if not isinstance(model, str) or not model:
+        raise InvalidRequest("model: Field required", code="invalid_value", param="model")
+    if not isinstance(raw.get("messages"), list):
+        raise InvalidRequest("messages: Field required", code="invalid_value", param="messages")
+    spec = resolve(model)
+    if spec is None:
+        raise ModelNotFound(f"The model {model!r} does not exist or is not served by this gateway", param="model")
+    try:
+        provider = provider_for(spec.provider)
+    except TollwayError:
+        provider = None
+    if provider is not None and speaks_messages(provider):
+        counter: MessagesProvider = provider  # type: ignore[assignment]
+        return await counter.count_tokens(raw | {"model": spec.upstream_id or spec.id}, beta)
+    return {"input_tokens": estimate_messages_tokens(raw)}
