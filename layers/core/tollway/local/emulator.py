@@ -113,9 +113,14 @@ class SerializeDynamoDB:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            from tollway.local.dynamodb_patches import forget_tracked_instances
+
             with self.lock:
                 # Consume the whole response under the lock: moto builds it lazily.
-                return list(self.app(environ, start_response))
+                try:
+                    return list(self.app(environ, start_response))
+                finally:
+                    forget_tracked_instances()
         return self.app(environ, start_response)
 
 
@@ -193,6 +198,9 @@ def main(argv: list[str]) -> None:
 
     # Step Functions executes real ASL (the async operations run the same definitions locally).
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    from tollway.local.dynamodb_patches import install
+
+    install()
     os.environ.setdefault("MOTO_PORT", str(port))
     app = SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
     snapshots = Snapshots(data_dir, app.lock) if data_dir else None
