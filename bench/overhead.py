@@ -58,6 +58,8 @@ def _args() -> argparse.Namespace:
     a = p.parse_args()
     a.levels = [int(c) for c in a.concurrency.split(",") if c.strip()]
     a.mode_list = [m.strip() for m in a.modes.split(",") if m.strip()]
+    if a.keys < 1 or a.duration <= 0 or a.warmup < 0 or a.chunks < 1:
+        p.error("--keys and --chunks must be at least 1, --duration positive, --warmup not negative")
     if not a.levels or min(a.levels) < 1 or not set(a.mode_list) <= {"chat", "stream"} or not a.mode_list:
         p.error("--concurrency wants positive integers, --modes a subset of chat,stream")
     return a
@@ -247,4 +249,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the children are already stopped by then
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
