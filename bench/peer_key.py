@@ -1,0 +1,96 @@
+"""Give the shared peer harness (../shared/bench/run_peer.sh) the one API key it sends all load with.
+
+    TOLLWAY_ADMIN_KEY=... GATEWAY_KEY=sk-tw-... python bench/peer_key.py --gateway-pid 4242 \
+        --url http://127.0.0.1:8790
+
+Started by bench/peer_gateway.sh next to `tollway serve`. The harness knows its key before the
+gateway exists and sends every request with it, so this script waits for the gateway, creates a
+key through the admin API, and re-keys that item in the local emulator: same item, `id` and
+`key_hash` of GATEWAY_KEY, and an rpm the admin API would refuse (it allows 30–400; the harness's
+load at one key is far above that). Admission still counts every request in the same UpdateItem;
+only the limit is out of reach. Nothing in the gateway changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+PEER_RPM = 10_000_000
+PEER_CREDITS = 1_000_000
+
+
+def emulator_endpoint(gateway_pid: int) -> str:
+    """`tollway serve` runs the emulator as `python -m tollway.local.emulator PORT ...`."""
+    for task in Path(f"/proc/{gateway_pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                argv = Path(f"/proc/{child}/cmdline").read_bytes().decode().split("\0")
+            except OSError:
+                continue
+            if "tollway.local.emulator" in argv:
+                return f"http://127.0.0.1:{int(argv[argv.index('tollway.local.emulator') + 1])}"
+    raise RuntimeError(f"no emulator child under pid {gateway_pid}")
+
+
+def wait_healthy(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=1.0).is_success:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{url}/health did not answer in time")
+
+
+def provision(url: str, admin_key: str, key: str, gateway_pid: int) -> None:
+    import boto3
+
+    from tollway.auth.keys import parse_key
+
+    ref = parse_key(key)
+    if ref is None:
+        raise RuntimeError("GATEWAY_KEY must look like a Tollway key: sk-tw- + 16 hex digits + 32-128 of "
+                           f"[A-Za-z0-9_-], e.g. sk-tw-{secrets.token_hex(8)}{secrets.token_urlsafe(32)}")
+    response = httpx.post(url + "/admin/keys", timeout=10.0, headers={"authorization": f"Bearer {admin_key}"},
+                          json={"name": "peer-harness", "credits": PEER_CREDITS, "rpm": 400})
+    response.raise_for_status()
+    created = response.json()["id"]
+    ddb = boto3.client("dynamodb", endpoint_url=emulator_endpoint(gateway_pid), region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    item = ddb.get_item(TableName="KeysTable", Key={"id": {"S": created}}, ConsistentRead=True)["Item"]
+    item |= {"id": {"S": ref.id}, "key_hash": {"S": ref.hash}, "rpm": {"N": str(PEER_RPM)}}
+    ddb.put_item(TableName="KeysTable", Item=item)
+    ddb.delete_item(TableName="KeysTable", Key={"id": {"S": created}})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="provision the peer harness's key")
+    parser.add_argument("--gateway-pid", type=int, required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--timeout", type=float, default=90.0, help="give up (and exit) after this")
+    a = parser.parse_args()
+    # Keys come from the environment, never argv (visible to every `ps`).
+    admin_key, key = os.environ.get("TOLLWAY_ADMIN_KEY"), os.environ.get("GATEWAY_KEY")
+    if not admin_key or not key:
+        parser.error("set TOLLWAY_ADMIN_KEY (the one `tollway serve` uses) and GATEWAY_KEY")
+    try:
+        wait_healthy(a.url, time.monotonic() + a.timeout)
+        provision(a.url, admin_key, key, a.gateway_pid)
+    except Exception as exc:  # noqa: BLE001 - a helper: say why and exit, the harness then times out
+        print(f"peer_key: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"peer_key: GATEWAY_KEY provisioned with {PEER_CREDITS} credits, rpm {PEER_RPM}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
