@@ -1,5 +1,6 @@
 """The chat surfaces, JSON or SSE (scope ai:generate):
 POST /v1/chat/completions (OpenAI), POST /v1/messages and /v1/messages/count_tokens (Anthropic).
+POST /v1/responses is not built yet and says so (501).
 
 On Lambda this app runs under uvicorn behind the Lambda Web Adapter (run.sh) so SSE streams
 through API Gateway as it is produced; `handler` is the buffered Mangum entry for sam local invoke.
@@ -7,6 +8,7 @@ through API Gateway as it is produced; `handler` is the buffered Mangum entry fo
 
 from fastapi import Request, Response
 
+from tollway.errors import NotImplementedYet
 from tollway.http.app import create_app
 from tollway.http.chat import chat_completions
 from tollway.http.lambda_handler import lambda_handler
@@ -28,6 +30,12 @@ async def create_message(request: Request) -> Response:
 @app.post("/v1/messages/count_tokens")
 async def count_message_tokens(request: Request) -> Response:
     return await messages_count_tokens(request)
+
+
+@app.post("/v1/responses")
+async def create_response(request: Request) -> Response:
+    raise NotImplementedYet("The Responses API is not supported by this gateway yet; "
+                            "use POST /v1/chat/completions or POST /v1/messages")
 
 
 handler = lambda_handler(app)
