@@ -17,6 +17,6 @@ def validate(model: type[M], raw: dict[str, Any]) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         param = ".".join(str(p) for p in first["loc"]) or None
-        message = first["msg"]
+        message = first["msg"].removeprefix("Value error, ")  # pydantic's prefix for our own validators
         raise InvalidRequest(f"{param}: {message}" if param else message,
                              code="invalid_value", param=param) from None
