@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fakes.media_upstreams import FakeMedia
 from tests.fakes.openai_upstream import FakeOpenAI
 from tests.fakes.server import ThreadedServer
 
@@ -67,10 +68,21 @@ def gateway(environment: str) -> Iterator[ThreadedServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def media(upstream: FakeOpenAI) -> Iterator[FakeMedia]:
+    """The media upstreams (tests/fakes/media_upstreams.py); OpenAI's media routes join the chat fake."""
+    fake = FakeMedia().start()
+    upstream.add_routes(fake.openai_routes())
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_upstream(request: pytest.FixtureRequest) -> None:
     if "upstream" in request.fixturenames:
         request.getfixturevalue("upstream").reset()
+    if "media" in request.fixturenames:
+        request.getfixturevalue("media").reset()
 
 
 class Admin:

@@ -22,7 +22,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from tests.fakes.server import ThreadedServer
 
@@ -82,6 +82,10 @@ class FakeOpenAI:
     @property
     def base_url(self) -> str:
         return self.url + "/v1"
+
+    def add_routes(self, routes: list[BaseRoute]) -> None:
+        """Serve more endpoints at the same base URL (e.g. the media fakes of tests/fakes/media_upstreams.py)."""
+        self.app.router.routes.extend(routes)
 
     def script(self, *behaviours: Behaviour) -> None:
         with self._lock:
