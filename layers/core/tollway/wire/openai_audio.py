@@ -13,6 +13,7 @@ or, in a JSON body, as base64 in `file` (a data: URL is fine) with an optional `
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -52,6 +53,8 @@ class TranslationCreateParams(BaseModel):
         for name, value in self.model_dump(exclude_none=True, exclude={"model", "file", "filename"}).items():
             if isinstance(value, list):
                 fields[f"{name}[]"] = [str(v) for v in value]
+            elif isinstance(value, dict):
+                fields[name] = json.dumps(value, separators=(",", ":"))  # e.g. chunking_strategy from JSON
             else:
                 fields[name] = str(value).lower() if isinstance(value, bool) else str(value)
         return fields
