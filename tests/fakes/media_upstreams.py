@@ -60,6 +60,7 @@ class Seen:
     json: Any = None
     fields: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, list[tuple[str, str, bytes]]] = field(default_factory=dict)  # name → (filename, type, bytes)
+    at: float = field(default_factory=time.monotonic)
 
 
 def vector(text: str, dimensions: int) -> list[float]:
