@@ -16,6 +16,7 @@ import pytest
 
 from tests.fakes.anthropic_upstream import FakeAnthropic
 from tests.fakes.gemini_upstream import FakeGemini
+from tests.fakes.media_upstreams import FakeMedia
 from tests.fakes.openai_upstream import FakeOpenAI
 from tests.fakes.server import ThreadedServer
 
@@ -93,9 +94,18 @@ def gateway(environment: str) -> Iterator[ThreadedServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def media(upstream: FakeOpenAI) -> Iterator[FakeMedia]:
+    """The media upstreams (tests/fakes/media_upstreams.py); OpenAI's media routes join the chat fake."""
+    fake = FakeMedia().start()
+    upstream.add_routes(fake.openai_routes())
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_upstream(request: pytest.FixtureRequest) -> None:
-    for name in ("upstream", "anthropic_upstream", "gemini_upstream"):
+    for name in ("upstream", "anthropic_upstream", "gemini_upstream", "media"):
         if name in request.fixturenames:
             request.getfixturevalue(name).reset()
     from tollway.routing.breaker import breakers

@@ -23,7 +23,9 @@ from tests.fakes.server import free_port
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GROQ_API_KEY", "GROQ_BASE_URL", "DEEPSEEK_API_KEY",
                 "DEEPSEEK_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GEMINI_API_KEY", "GEMINI_BASE_URL",
-                "AWS_ENDPOINT_URL", "TOLLWAY_ADMIN_KEY")
+                "CF_ACCOUNT_ID", "CF_API_TOKEN", "CF_BASE_URL", "ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL",
+                "COHERE_API_KEY", "COHERE_BASE_URL", "JINA_API_KEY", "JINA_BASE_URL", "VOYAGE_API_KEY",
+                "VOYAGE_BASE_URL", "AWS_ENDPOINT_URL", "TOLLWAY_ADMIN_KEY")
 
 
 class ServedGateway:

@@ -21,7 +21,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from tests.fakes.scripted import (
     PROMPT_TOKENS,
@@ -49,6 +49,10 @@ class FakeOpenAI(ScriptedUpstream):
     @property
     def base_url(self) -> str:
         return self.url + "/v1"
+
+    def add_routes(self, routes: list[BaseRoute]) -> None:
+        """Serve more endpoints at the same base URL (e.g. the media fakes of tests/fakes/media_upstreams.py)."""
+        self.app.router.routes.extend(routes)
 
     # -- wire ------------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ class Settings:
     usage_table: str
     operations_table: str
     files_bucket: str
+    files_table: str
     secrets_id: str | None
     max_body_bytes: int
     upstream_connect_timeout_s: float
@@ -32,6 +33,9 @@ class Settings:
     breaker_cooldown_s: float
     default_fallbacks: dict[str, tuple[str, ...]] | None  # None: the catalog's chains
     webhooks_allow_private: bool
+    storage_limit_bytes: int
+    media_url_ttl_s: int
+    upload_ttl_s: int
 
 
 def _float(name: str, default: float) -> float:
@@ -66,6 +70,7 @@ def settings() -> Settings:
         usage_table=os.environ.get("USAGE_TABLE", "UsageTable"),
         operations_table=os.environ.get("OPERATIONS_TABLE", "OperationsTable"),
         files_bucket=os.environ.get("FILES_BUCKET", "FilesBucket"),
+        files_table=os.environ.get("FILES_TABLE", "FilesTable"),
         secrets_id=os.environ.get("TOLLWAY_SECRETS_ID") or None,
         # Lambda's synchronous payload limit is 6 MB; a larger body could never reach a function.
         max_body_bytes=_int("TOLLWAY_MAX_BODY_BYTES", 6 * 1024 * 1024),
@@ -84,6 +89,11 @@ def settings() -> Settings:
         default_fallbacks=_chains("TOLLWAY_DEFAULT_FALLBACKS"),
         # Only for local development: lets webhooks reach 127.0.0.1 and private networks (SSRF guard off).
         webhooks_allow_private=_flag("TOLLWAY_WEBHOOKS_ALLOW_PRIVATE"),
+        # Files API: bytes each key may keep in S3 (files and pending uploads), 1 GiB by default.
+        storage_limit_bytes=_int("TOLLWAY_STORAGE_LIMIT_BYTES", 1024**3),
+        # Presigned GET URLs of generated media, and how long an upload's presigned PUT stays open.
+        media_url_ttl_s=_int("TOLLWAY_MEDIA_URL_SECONDS", 3600),
+        upload_ttl_s=_int("TOLLWAY_UPLOAD_SECONDS", 3600),
     )
 
 

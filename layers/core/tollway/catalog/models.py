@@ -1,16 +1,17 @@
 """The catalog: every model entry and name pattern, and model-name → spec resolution.
 
-Entries live in one module per kind (`chat_models`, …), each exporting ENTRIES and PATTERNS;
-this module is the only place that combines them, so adding a kind is one import here.
+Entries live in one module per family (`chat_models`, `media_models`), each exporting ENTRIES and
+PATTERNS — (pattern, provider) pairs of the module's KIND (default "chat"), or (pattern, provider,
+kind) triples when a module serves several kinds — and optionally UNLISTED, the fields an unlisted
+model of a kind is priced with. This module is the only place that combines them.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from typing import Any, get_args
 
-from typing import get_args
-
-from tollway.catalog import chat_models
+from tollway.catalog import chat_models, media_models
 from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
 
@@ -18,13 +19,17 @@ __all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", 
 
 _KINDS: tuple[Kind, ...] = get_args(Kind)
 
-_MODULES = (chat_models,)
+_MODULES = (chat_models, media_models)
 
 CATALOG: dict[str, ModelSpec] = {spec.id: spec for module in _MODULES for spec in module.ENTRIES}
 # (pattern, provider, kind) — patterns of one kind never shadow another kind's models.
 PATTERNS: tuple[tuple[str, str, Kind], ...] = tuple(
-    (pattern, provider, getattr(module, "KIND", "chat")) for module in _MODULES for pattern, provider in module.PATTERNS
+    (entry[0], entry[1], entry[2] if len(entry) == 3 else getattr(module, "KIND", "chat"))
+    for module in _MODULES for entry in module.PATTERNS
 )
+UNLISTED: dict[Kind, dict[str, Any]] = {
+    kind: fields for module in _MODULES for kind, fields in getattr(module, "UNLISTED", {}).items()
+}
 
 
 def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
@@ -40,7 +45,7 @@ def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
         return None  # local models are exactly the listed ones
     for pattern, provider, pattern_kind in PATTERNS:
         if pattern_kind == kind and fnmatch.fnmatchcase(model, pattern):
-            return ModelSpec(model, provider, kind=kind, listed=False)
+            return ModelSpec(model, provider, kind=kind, listed=False, **UNLISTED.get(kind, {}))
     return None
 
 

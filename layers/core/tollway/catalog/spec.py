@@ -57,9 +57,10 @@ def priced(model_id: str, provider: str, credits_per_token: str, **kw: object) -
 
 
 def per_unit(model_id: str, provider: str, kind: Kind, credits_per_unit: str, unit: str, **kw: object) -> ModelSpec:
-    """A unit-priced model (per image, per request, …)."""
+    """A unit-priced model (per image, per request, …); `capabilities` defaults to {kind}."""
+    kw.setdefault("capabilities", frozenset({kind}))
     return ModelSpec(model_id, provider, kind=kind, unit=unit, unit_price=credits_to_micro(credits_per_unit),
-                     input_price=0, output_price=0, capabilities=frozenset({kind}), **kw)  # type: ignore[arg-type]
+                     input_price=0, output_price=0, **kw)  # type: ignore[arg-type]
 
 
 def credits_to_micro(credits: str) -> int:

@@ -19,12 +19,13 @@ from tollway.http.middleware import RequestContext
 STARTED = time.monotonic()
 
 
-def create_app(group: str) -> FastAPI:
+def create_app(group: str, *, too_large_hint: str = "") -> FastAPI:
+    """`too_large_hint` is appended to the 413 for bodies over the limit: what to do instead."""
     # No generated docs routes: API Gateway exposes only the routes template.yaml declares anyway.
     app = FastAPI(title=f"Tollway {group}", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url=None)
     install_error_handlers(app)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, too_large_hint=too_large_hint)
     return app
 
 

@@ -22,8 +22,10 @@ def new_request_id() -> str:
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, too_large_hint: str = "") -> None:
         self.app = app
+        # What a client with a body over the limit should do instead (said in the 413), per function.
+        self.too_large_hint = too_large_hint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,11 +33,12 @@ class RequestContext:
             return
         request_id = new_request_id()
         scope["tollway.request_id"] = request_id
+        scope["tollway.too_large_hint"] = self.too_large_hint
         limit = settings().max_body_bytes
 
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _too_large(send, scope["path"], request_id, limit)
+            await _too_large(send, scope["path"], request_id, too_large_message(limit, self.too_large_hint))
             return
 
         received = 0
@@ -88,9 +91,13 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _too_large(send: Send, path: str, request_id: str, limit: int) -> None:
-    await _send_json(send, 413, error_json(path, 413, f"Request body is larger than the limit of {limit} bytes",
-                                           "invalid_request_error", "request_too_large"), request_id)
+def too_large_message(limit: int, hint: str = "") -> str:
+    return f"Request body is larger than the limit of {limit} bytes" + (f". {hint}" if hint else "")
+
+
+async def _too_large(send: Send, path: str, request_id: str, message: str) -> None:
+    await _send_json(send, 413, error_json(path, 413, message, "invalid_request_error", "request_too_large"),
+                     request_id)
 
 
 async def _send_json(send: Send, status: int, payload: dict[str, Any], request_id: str) -> None:

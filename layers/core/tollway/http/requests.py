@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 
 from tollway.errors import AuthenticationFailed, InvalidRequest, PayloadTooLarge
-from tollway.http.middleware import BodyTooLarge
+from tollway.http.middleware import BodyTooLarge, too_large_message
 
 
 def api_key(request: Request) -> str:
@@ -31,7 +31,7 @@ async def json_object(request: Request) -> dict[str, Any]:
     try:
         raw = await request.body()
     except BodyTooLarge as exc:
-        raise PayloadTooLarge(f"Request body is larger than the limit of {exc.limit} bytes") from None
+        raise too_large(request, exc) from None
     if not raw.strip():
         raise InvalidRequest("Request body is empty; expected a JSON object", code="invalid_json")
     try:
@@ -41,6 +41,20 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidRequest("Request body must be a JSON object", code="invalid_json")
     return body
+
+
+async def optional_json_object(request: Request) -> dict[str, Any]:
+    """A JSON object body, or {} when the body is empty (endpoints whose fields are all optional)."""
+    try:
+        raw = await request.body()
+    except BodyTooLarge as exc:
+        raise too_large(request, exc) from None
+    return await json_object(request) if raw.strip() else {}
+
+
+def too_large(request: Request, exc: BodyTooLarge) -> PayloadTooLarge:
+    """The 413 for a body that turned out larger than its Content-Length said (or had none)."""
+    return PayloadTooLarge(too_large_message(exc.limit, str(request.scope.get("tollway.too_large_hint", ""))))
 
 
 def _json_error(exc: Exception) -> str:

@@ -1,4 +1,4 @@
-"""Response helpers: an SSE response that always closes (and so settles) its stream."""
+"""Response helpers: streamed responses (SSE or bytes) that always close (and so settle) their stream."""
 
 from __future__ import annotations
 
@@ -11,15 +11,10 @@ from starlette.types import Send
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
-class EventStreamResponse(StreamingResponse):
-    """Streams SSE bytes as they are produced. However the response ends (finished, client gone,
-    task cancelled), the body iterator is closed at once so its clean-up (settlement) runs now,
-    not whenever the garbage collector finds the generator."""
-
-    media_type = "text/event-stream"
-
-    def __init__(self, events: AsyncIterator[bytes], headers: dict[str, str]) -> None:
-        super().__init__(events, headers=SSE_HEADERS | headers)
+class ClosingStreamingResponse(StreamingResponse):
+    """Streams bytes as they are produced. However the response ends (finished, client gone, task
+    cancelled), the body iterator is closed at once so its clean-up (settlement) runs now, not
+    whenever the garbage collector finds the generator."""
 
     async def stream_response(self, send: Send) -> None:
         try:
@@ -29,3 +24,10 @@ class EventStreamResponse(StreamingResponse):
             if close is not None:
                 with anyio.CancelScope(shield=True):
                     await close()
+
+
+class EventStreamResponse(ClosingStreamingResponse):
+    media_type = "text/event-stream"
+
+    def __init__(self, events: AsyncIterator[bytes], headers: dict[str, str]) -> None:
+        super().__init__(events, headers=SSE_HEADERS | headers)

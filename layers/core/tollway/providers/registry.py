@@ -1,15 +1,25 @@
-"""Provider name → adapter. Adding a provider touches this table and the catalog, nothing else."""
+"""Provider name → adapter. Adding a provider touches this table and the catalog, nothing else.
+
+    provider_for("openai")                      # the chat adapter
+    adapter_for("workers_ai", IMAGE_GENERATION) # the adapter of a provider that has this capability
+    adapter_for("workers_ai", IMAGE_EDITS)      # NotImplementedYet (501): Workers AI has no image edits
+    adapter_for("elevenlabs", SOUND)            # ProviderNotConfigured (503) without ELEVENLABS_API_KEY
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TypeVar
 
 from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.errors import NotImplementedYet, ProviderNotConfigured
 from tollway.providers.base import ChatProvider
+from tollway.providers.media_base import Capability
 
 # Providers the catalog names whose adapters are not built yet: asking for them is an honest 501.
 PLANNED: dict[str, str] = {}
+
+C = TypeVar("C")
 
 
 @lru_cache(maxsize=None)
@@ -44,6 +54,39 @@ def _adapter(name: str) -> ChatProvider | None:
     return None
 
 
+@lru_cache(maxsize=None)
+def _media_adapters(name: str) -> tuple[object, ...]:
+    """A provider's adapters for everything but chat (imported only when asked for)."""
+    if name == "openai":
+        from tollway.providers.openai_media import OpenAIMedia
+
+        return (OpenAIMedia("openai", "OPENAI", "https://api.openai.com/v1"),)
+    if name == "groq":
+        from tollway.providers.openai_media import OpenAITranscriber
+
+        return (OpenAITranscriber("groq", "GROQ", "https://api.groq.com/openai/v1"),)
+    if name == "gemini":
+        from tollway.providers.gemini_embeddings import GeminiEmbeddings
+
+        return (GeminiEmbeddings(),)
+    if name == "workers_ai":
+        from tollway.providers.workers_ai import WorkersAI
+
+        return (WorkersAI(),)
+    if name == "elevenlabs":
+        from tollway.providers.elevenlabs import ElevenLabs
+
+        return (ElevenLabs(),)
+    from tollway.providers.rerank import RERANK_UPSTREAMS, CohereCompatibleReranker
+
+    if name in RERANK_UPSTREAMS:
+        return (CohereCompatibleReranker(RERANK_UPSTREAMS[name]),)
+    return ()
+
+
+MEDIA_PROVIDERS = ("openai", "groq", "gemini", "workers_ai", "elevenlabs", "cohere", "jina", "voyage")
+
+
 def provider_for(name: str) -> ChatProvider:
     adapter = _adapter(name)
     if adapter is None:
@@ -56,12 +99,29 @@ def provider_for(name: str) -> ChatProvider:
     return adapter
 
 
+def adapter_for(name: str, capability: Capability[C]) -> C:
+    """The adapter serving `capability` (one of media_base's) for provider `name`."""
+    adapters = _media_adapters(name)
+    found = next((c for c in map(capability.of, adapters) if c is not None), None)
+    if found is None:
+        if not adapters and _adapter(name) is None:
+            raise ProviderNotConfigured(f"no adapter for provider {name!r}")
+        raise NotImplementedYet(f"provider {name!r} does not offer {capability.description}")
+    if not found.configured():  # type: ignore[attr-defined]
+        raise ProviderNotConfigured(
+            f"provider {name!r} is not configured: the operator must set its API key or base URL")
+    return found
+
+
 def configured_providers() -> set[str]:
     names = {"openai", "groq", "deepseek", "anthropic", "gemini", "local"} | {u.name for u in custom_upstreams()}
-    return {n for n in names if (a := _adapter(n)) is not None and a.configured()}
+    chat = {n for n in names if (a := _adapter(n)) is not None and a.configured()}
+    media = {n for n in MEDIA_PROVIDERS if any(a.configured() for a in _media_adapters(n))}  # type: ignore[attr-defined]
+    return chat | media
 
 
 def reset() -> None:
     """Forget adapters (and their pooled clients) and declared upstreams: tests that change settings."""
     _adapter.cache_clear()
     custom_upstreams.cache_clear()
+    _media_adapters.cache_clear()

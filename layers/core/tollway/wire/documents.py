@@ -12,9 +12,6 @@ Multipart uploads are read by the HTTP edge and never reach these models.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,9 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from tollway.documents.chunk import MAX_MAX_CHARS, MAX_OVERLAP_CHARS, MIN_MAX_CHARS
 from tollway.documents.model import TextBlock
+from tollway.wire.base64_data import data_url_type, decode_base64
 
-# `data:application/pdf;base64,....` as OpenAI's `file_data` sends it; the prefix is optional.
-_DATA_URL = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(?:;[^,;]*)*;base64,", re.IGNORECASE)
 _MAX_URL_LENGTH = 2048
 
 
@@ -55,9 +51,9 @@ class ParseDocumentRequest(BaseModel):
     @classmethod
     def _content_type_from_data_url(cls, raw: Any) -> Any:
         if isinstance(raw, dict) and isinstance(raw.get("data"), str) and not raw.get("content_type"):
-            match = _DATA_URL.match(raw["data"])
-            if match and match.group("type"):
-                return {**raw, "content_type": match.group("type")}
+            declared = data_url_type(raw["data"])
+            if declared:
+                return {**raw, "content_type": declared}
         return raw
 
     @field_validator("data", mode="before")
@@ -72,15 +68,7 @@ class ParseDocumentRequest(BaseModel):
             raise ValueError("provide either data or file_id, not both")
         if not isinstance(value, str):
             raise ValueError("must be a base64-encoded string")
-        encoded = _DATA_URL.sub("", value, count=1)
-        encoded = "".join(encoded.split())  # line-wrapped base64 (MIME style) is still base64
-        try:
-            return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-        except (binascii.Error, ValueError):
-            try:  # the URL-safe alphabet (- and _) is common from browsers and JWT-style encoders
-                return base64.b64decode(encoded + "=" * (-len(encoded) % 4), altchars=b"-_", validate=True)
-            except (binascii.Error, ValueError):
-                raise ValueError("is not valid base64") from None
+        return decode_base64(value)[0]
 
     @field_validator("webhook_url")
     @classmethod

@@ -37,6 +37,6 @@ def validate(model: type[M], raw: dict[str, Any]) -> M:
         # The deepest error is the most specific one (same depth: the first, in field order).
         first = max(errors, key=lambda e: len([p for p in e["loc"] if not _is_label(p)]))
         param = param_path(tuple(first["loc"]))
-        message = first["msg"]
+        message = first["msg"].removeprefix("Value error, ")  # pydantic's prefix for our own validators
         raise InvalidRequest(f"{param}: {message}" if param else message,
                              code="invalid_value", param=param) from None

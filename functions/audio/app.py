@@ -1,0 +1,39 @@
+"""Audio (scope ai:generate): speech and sound effects streamed through as produced; transcriptions
+and translations from a multipart file or base64 JSON.
+
+On Lambda this app runs under uvicorn behind the Lambda Web Adapter (run.sh) so audio streams
+through API Gateway as it arrives; `handler` is the buffered Mangum entry for sam local invoke.
+"""
+
+from fastapi import Request, Response
+
+from tollway.http.answers import form_call, json_call
+from tollway.http.app import create_app
+from tollway.http.lambda_handler import lambda_handler
+from tollway.routing.audio import create_speech, generate_sound
+from tollway.routing.transcription import transcribe, translate
+
+app = create_app("audio")
+
+
+@app.post("/v1/audio/speech")
+async def speech(request: Request) -> Response:
+    return await json_call(request, create_speech)
+
+
+@app.post("/v1/audio/transcriptions")
+async def transcription(request: Request) -> Response:
+    return await form_call(request, transcribe, json_allowed=True)
+
+
+@app.post("/v1/audio/translations")
+async def translation(request: Request) -> Response:
+    return await form_call(request, translate, json_allowed=True)
+
+
+@app.post("/v1/audio/generation")
+async def sound(request: Request) -> Response:
+    return await json_call(request, generate_sound)
+
+
+handler = lambda_handler(app)

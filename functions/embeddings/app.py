@@ -1,0 +1,18 @@
+"""POST /v1/embeddings (scope ai:generate): OpenAI's embeddings API, charged per input token."""
+
+from fastapi import Request, Response
+
+from tollway.http.answers import json_call
+from tollway.http.app import create_app
+from tollway.http.lambda_handler import lambda_handler
+from tollway.routing.embeddings import create_embeddings
+
+app = create_app("embeddings")
+
+
+@app.post("/v1/embeddings")
+async def create_embedding(request: Request) -> Response:
+    return await json_call(request, create_embeddings)
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,35 @@
+"""Images (scope ai:generate): generations (JSON), edits and variations (multipart), and analysis
+(an image and a prompt → text from a vision model; multipart or JSON)."""
+
+from fastapi import Request, Response
+
+from tollway.http.answers import form_call, json_call
+from tollway.http.app import create_app
+from tollway.http.lambda_handler import lambda_handler
+from tollway.routing.image_analysis import analyze_image
+from tollway.routing.images import create_variations, edit_images, generate_images
+
+app = create_app("images")
+
+
+@app.post("/v1/images/generations")
+async def generate(request: Request) -> Response:
+    return await json_call(request, generate_images)
+
+
+@app.post("/v1/images/edits")
+async def edit(request: Request) -> Response:
+    return await form_call(request, edit_images)
+
+
+@app.post("/v1/images/variations")
+async def create_variation(request: Request) -> Response:
+    return await form_call(request, create_variations)
+
+
+@app.post("/v1/images/analysis")
+async def analyze(request: Request) -> Response:
+    return await form_call(request, analyze_image, json_allowed=True)
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,109 @@
+"""Speech and sound effects from admission to settlement, streamed through as the upstream sends them.
+
+    answer = await create_speech(api_key, {"model": "tts-1", "input": "Hello"}, request_id)
+    answer.content_type      # "audio/mpeg"
+    async for chunk in answer.chunks: ...   # settled when the stream ends, however it ends
+
+Charging rule (a fixed price per request): a stream the upstream finishes costs the price; one the
+upstream breaks costs nothing (the client got broken audio and the response is aborted, not
+silently truncated); a client that leaves costs the price once audio reached it, nothing before.
+With `response_format: "url"` the audio is collected, stored under the key's prefix and answered
+as a presigned link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import anyio
+
+from tollway.auth.keys import KeyRef
+from tollway.catalog import ModelSpec
+from tollway.errors import TollwayError, UpstreamError
+from tollway.ledger.money import format_credits
+from tollway.providers.media_base import SOUND, SPEECH, AudioStream, SoundJob, SpeechJob
+from tollway.routing.media_call import Answer, choose, metered_call
+from tollway.routing.metered import Meter, key_ref
+from tollway.storage.media import store_media
+from tollway.wire.openai_audio import SoundGenerationParams, SpeechCreateParams
+from tollway.wire.validation import validate
+
+MAX_STORED_BYTES = 64 * 1024 * 1024
+
+
+async def create_speech(key: str, raw: dict[str, Any], request_id: str) -> Answer:
+    ref = key_ref(key)
+    request = validate(SpeechCreateParams, raw)
+    spec, synthesizer = await choose(key, request.model, "speech", SPEECH)
+    as_url = request.response_format == "url"
+    job = SpeechJob(spec.id, request.input, request.voice, "mp3" if as_url else request.response_format,
+                    request.passed_through())
+    return await _audio(ref, spec, "audio.speech", as_url, request_id, lambda: synthesizer.speech(job))
+
+
+async def generate_sound(key: str, raw: dict[str, Any], request_id: str) -> Answer:
+    ref = key_ref(key)
+    request = validate(SoundGenerationParams, raw)
+    spec, generator = await choose(key, request.model, "sound", SOUND)
+    job = SoundJob(spec.id, request.prompt, request.duration_seconds, request.prompt_influence, request.loop)
+    return await _audio(ref, spec, "audio.generation", request.response_format == "url", request_id,
+                        lambda: generator.sound(job))
+
+
+async def _audio(ref: KeyRef, spec: ModelSpec, endpoint: str, as_url: bool, request_id: str,
+                 open_stream: Callable[[], Awaitable[AudioStream]]) -> Answer:
+    price = spec.unit_cost(1)
+    if as_url:
+        async def stored() -> dict[str, Any]:
+            stream = await open_stream()
+            data = await _collect(stream)
+            link = await anyio.to_thread.run_sync(store_media, ref.id, data, stream.content_type)
+            return {"id": link.id, "object": "media", "url": link.url, "expires_at": link.expires_at,
+                    "content_type": link.content_type, "bytes": link.bytes}
+
+        body, meter = await metered_call(ref, spec, endpoint, price, request_id, stored)
+        await meter.settle(price)
+        return Answer(meter.headers, body=body)
+
+    stream, meter = await metered_call(ref, spec, endpoint, price, request_id, open_stream)
+    meter.headers["x-credits-reserved"] = format_credits(price)
+    return Answer(meter.headers, content_type=stream.content_type, chunks=_relay(stream, meter, price))
+
+
+async def _collect(stream: AudioStream) -> bytes:
+    parts, size = [], 0
+    try:
+        async for chunk in stream.chunks():
+            size += len(chunk)
+            if size > MAX_STORED_BYTES:
+                raise UpstreamError("the upstream's audio is larger than the gateway stores")
+            parts.append(chunk)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await stream.aclose()
+    return b"".join(parts)
+
+
+async def _relay(stream: AudioStream, meter: Meter, price: int) -> AsyncIterator[bytes]:
+    """Forward each upstream chunk as it arrives; settle exactly once however the stream ends."""
+    delivered = finished = False
+    failure: TollwayError | None = None
+    try:
+        try:
+            async for chunk in stream.chunks():
+                yield chunk
+                delivered = True
+        except TollwayError as exc:
+            failure = exc
+            raise  # aborts the response: truncated audio must not look complete
+        finished = True
+    finally:
+        with anyio.CancelScope(shield=True):
+            await stream.aclose()
+            if finished:
+                await meter.settle(price)
+            elif failure is not None:
+                await meter.refund("upstream_error", failure.status, failure.code)
+            else:
+                await meter.refund("client_disconnected", 499, "client_disconnected", charge=price if delivered else 0)

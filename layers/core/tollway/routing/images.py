@@ -1,0 +1,99 @@
+"""Image generation, edits and variations from admission to settlement.
+
+    answer = await generate_images(api_key, {"prompt": "a fox", "n": 2, "response_format": "url"}, request_id)
+    answer.body["data"]      # [{"url": "https://…presigned…"}, …]
+
+Reserves n images at the model's price per image and charges the images actually returned. With
+`response_format: url` the images are stored under the key's own prefix in S3 and handed out as
+presigned GET URLs (about an hour); a failure to store them refunds the call like an upstream failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+
+from tollway.catalog import ModelSpec
+from tollway.catalog.media_models import EDIT, GENERATE, VARIATION
+from tollway.errors import InvalidRequest
+from tollway.providers.media_base import IMAGE_EDITS, IMAGE_GENERATION, IMAGE_VARIATIONS, ImageJob, Picture
+from tollway.routing.media_call import Answer, choose, metered_call, require
+from tollway.routing.metered import key_ref
+from tollway.storage.media import store_media
+from tollway.wire.media_types import Blob, check_image
+from tollway.wire.openai_images import ImageCreateVariationParams, ImageEditParams, ImageGenerateParams
+from tollway.wire.validation import validate
+
+DEFAULT_MODELS = {GENERATE: "gpt-image-1", EDIT: "gpt-image-1", VARIATION: "dall-e-2"}
+
+
+async def generate_images(key: str, raw: dict[str, Any], request_id: str) -> Answer:
+    key_ref(key)  # a malformed key is a 401 before anything else
+    request = validate(ImageGenerateParams, raw)
+    spec, generator = await choose(key, request.model or DEFAULT_MODELS[GENERATE], "image", IMAGE_GENERATION)
+    await require(key, spec, GENERATE, "image generation")
+    job = ImageJob(spec.id, request.prompt, request.n, request.size, request.passed_through())
+    return await _deliver(key, spec, "images.generations", job, request.delivery(spec.id), request_id,
+                          lambda: generator.generate_images(job))
+
+
+async def edit_images(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Answer:
+    key_ref(key)  # a malformed key is a 401 before anything else
+    request = validate(ImageEditParams, fields)
+    images = [check_image(b.data, b.filename, b.content_type, param="image")
+              for b in files.get("image", []) + files.get("image[]", [])]
+    if not images:
+        raise InvalidRequest("image: upload the image to edit as a multipart file", code="missing_file", param="image")
+    masks = files.get("mask", [])
+    mask = check_image(masks[0].data, masks[0].filename, masks[0].content_type, param="mask") if masks else None
+    spec, editor = await choose(key, request.model or DEFAULT_MODELS[EDIT], "image", IMAGE_EDITS)
+    await require(key, spec, EDIT, "image edits")
+    job = ImageJob(spec.id, request.prompt, request.n, request.size, request.passed_through())
+    return await _deliver(key, spec, "images.edits", job, request.delivery(spec.id), request_id,
+                          lambda: editor.edit_images(job, images, mask))
+
+
+async def create_variations(key: str, fields: dict[str, Any], files: dict[str, list[Blob]],
+                            request_id: str) -> Answer:
+    key_ref(key)  # a malformed key is a 401 before anything else
+    request = validate(ImageCreateVariationParams, fields)
+    uploads = files.get("image", [])
+    if not uploads:
+        raise InvalidRequest("image: upload the image to vary as a multipart file", code="missing_file",
+                             param="image")
+    image = check_image(uploads[0].data, uploads[0].filename, uploads[0].content_type, param="image")
+    spec, variator = await choose(key, request.model or DEFAULT_MODELS[VARIATION], "image", IMAGE_VARIATIONS)
+    await require(key, spec, VARIATION, "image variations")
+    job = ImageJob(spec.id, "", request.n, request.size, request.passed_through())
+    return await _deliver(key, spec, "images.variations", job, request.delivery(spec.id), request_id,
+                          lambda: variator.vary_image(job, image))
+
+
+async def _deliver(key: str, spec: ModelSpec, endpoint: str, job: ImageJob, delivery: str, request_id: str,
+                   work: Callable[[], Awaitable[list[Picture]]]) -> Answer:
+    ref = key_ref(key)
+
+    async def produce() -> list[dict[str, Any]]:
+        pictures = (await work())[:job.n]  # never pay for more than was asked for
+        return await anyio.to_thread.run_sync(_items, ref.id, pictures, delivery)
+
+    items, meter = await metered_call(ref, spec, endpoint, spec.unit_cost(job.n), request_id, produce)
+    await meter.settle(spec.unit_cost(len(items)))
+    return Answer(meter.headers, body={"created": int(time.time()), "data": items})
+
+
+def _items(key_id: str, pictures: list[Picture], delivery: str) -> list[dict[str, Any]]:
+    items = []
+    for picture in pictures:
+        if delivery == "url":
+            item: dict[str, Any] = {"url": store_media(key_id, picture.data, picture.content_type).url}
+        else:
+            item = {"b64_json": base64.b64encode(picture.data).decode("ascii")}
+        if picture.revised_prompt:
+            item["revised_prompt"] = picture.revised_prompt
+        items.append(item)
+    return items

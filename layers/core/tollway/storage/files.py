@@ -1,0 +1,148 @@
+"""Files: bytes in S3 under the owning key's prefix, metadata in FilesTable, bytes counted in the quota.
+
+    record, storage = create_file(key_id, "notes.jsonl", "batch", "application/jsonl", data)
+    get_file(key_id, record.id).json()     # the OpenAI File object
+    read_file(key_id, record.id)           # StoredFile(data, content_type, filename) — e.g. for chat
+    delete_file(key_id, record.id)
+
+FilesTable is partitioned by key id, so a key can only ever find its own files: another key's id
+is simply not there (404). Writes are ordered so that a failure at any step leaves nothing behind:
+quota reserved → object put → metadata put, undone in reverse; deletion removes the object first,
+then the record and its bytes from the quota in one transaction (a retry finishes the job).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tollway.aws_clients import client
+from tollway.config import settings
+from tollway.errors import NotFound
+from tollway.storage import objects, quota
+from tollway.storage.quota import Storage
+
+PREFIX = "file-"
+PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    id: str
+    key_id: str
+    bytes: int
+    created_at: int
+    filename: str
+    purpose: str
+    content_type: str
+    status: str = "processed"
+
+    def json(self) -> dict[str, Any]:
+        return {"id": self.id, "object": "file", "bytes": self.bytes, "created_at": self.created_at,
+                "filename": self.filename, "purpose": self.purpose, "status": self.status}
+
+    def item(self) -> dict[str, Any]:
+        return {"key_id": {"S": self.key_id}, "id": {"S": self.id}, "bytes": {"N": str(self.bytes)},
+                "created_at": {"N": str(self.created_at)}, "filename": {"S": self.filename},
+                "purpose": {"S": self.purpose}, "content_type": {"S": self.content_type}, "status": {"S": self.status}}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> FileRecord:
+        return cls(id=item["id"]["S"], key_id=item["key_id"]["S"], bytes=int(item["bytes"]["N"]),
+                   created_at=int(item["created_at"]["N"]), filename=item["filename"]["S"],
+                   purpose=item["purpose"]["S"], content_type=item["content_type"]["S"], status=item["status"]["S"])
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    data: bytes
+    content_type: str
+    filename: str
+
+
+def new_file_id() -> str:
+    return PREFIX + secrets.token_hex(12)
+
+
+def not_found(file_id: str) -> NotFound:
+    return NotFound(f"No such File object: {file_id}", code="file_not_found", param="file_id")
+
+
+def create_file(key_id: str, filename: str, purpose: str, content_type: str, data: bytes, *,
+                reserve: Callable[[str, int], Storage] = quota.reserve) -> tuple[FileRecord, Storage]:
+    """`reserve` counts the bytes against the quota (uploads.reserve_releasing_expired also frees
+    what expired uploads held)."""
+    record = FileRecord(new_file_id(), key_id, len(data), int(time.time()), filename, purpose, content_type)
+    storage = reserve(key_id, record.bytes)
+    stored = False
+    try:
+        objects.put_object(objects.file_key(key_id, record.id), data, content_type)
+        stored = True
+        put_record(record)
+    except BaseException:
+        # Undo in reverse: the object, then the reservation. Each undo is attempted even if one fails.
+        try:
+            if stored:
+                objects.delete_object(objects.file_key(key_id, record.id))
+        finally:
+            quota.release(key_id, record.bytes)
+        raise
+    return record, storage
+
+
+def put_record(record: FileRecord) -> None:
+    client("dynamodb").put_item(TableName=settings().files_table, Item=record.item(),
+                                ConditionExpression="attribute_not_exists(id)")
+
+
+def get_file(key_id: str, file_id: str) -> FileRecord:
+    if not file_id.startswith(PREFIX):
+        raise not_found(file_id)
+    item = client("dynamodb").get_item(TableName=settings().files_table,
+                                       Key={"key_id": {"S": key_id}, "id": {"S": file_id}},
+                                       ConsistentRead=True).get("Item")
+    if not item:
+        raise not_found(file_id)
+    return FileRecord.from_item(item)
+
+
+def list_files(key_id: str, purpose: str | None = None) -> list[FileRecord]:
+    """The key's files, newest first."""
+    pages = client("dynamodb").get_paginator("query").paginate(
+        TableName=settings().files_table, ConsistentRead=True,
+        KeyConditionExpression="key_id = :k AND begins_with(id, :prefix)",
+        ExpressionAttributeValues={":k": {"S": key_id}, ":prefix": {"S": PREFIX}})
+    records = [FileRecord.from_item(item) for page in pages for item in page.get("Items", [])]
+    if purpose:
+        records = [r for r in records if r.purpose == purpose]
+    return sorted(records, key=lambda r: (r.created_at, r.id), reverse=True)
+
+
+def read_file(key_id: str, file_id: str) -> StoredFile:
+    """A file's bytes, for the key that owns it (404 for anyone else)."""
+    record = get_file(key_id, file_id)
+    s3 = client("s3")
+    try:
+        data = objects.get_object(objects.file_key(key_id, file_id))
+    except s3.exceptions.NoSuchKey:
+        raise not_found(file_id) from None  # deleted a moment ago
+    return StoredFile(data, record.content_type, record.filename)
+
+
+def delete_file(key_id: str, file_id: str) -> Storage:
+    record = get_file(key_id, file_id)
+    objects.delete_object(objects.file_key(key_id, file_id))
+    ddb = client("dynamodb")
+    delete = {"Delete": {"TableName": settings().files_table, "Key": {"key_id": {"S": key_id}, "id": {"S": file_id}},
+                         "ConditionExpression": "attribute_exists(id)"}}
+    try:
+        ddb.transact_write_items(TransactItems=[delete, quota.release_update(key_id, record.bytes)])
+    except ddb.exceptions.TransactionCanceledException as exc:
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        if reasons[:1] == ["ConditionalCheckFailed"]:
+            raise not_found(file_id) from None  # deleted concurrently: that delete released the bytes
+        raise
+    return quota.storage_of(key_id)

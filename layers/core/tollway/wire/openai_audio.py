@@ -1,0 +1,78 @@
+"""The audio endpoints' parameters: speech, transcriptions and translations (OpenAI's), and sound
+generation (the gateway's own, served by ElevenLabs).
+
+    >>> validate(SpeechCreateParams, {"model": "tts-1", "input": "hello"}).voice
+    'alloy'
+    >>> validate(TranscriptionCreateParams, {"model": "whisper-1", "response_format": "srt"}).upstream_fields()
+    {'response_format': 'srt'}
+
+`response_format: "url"` (speech and sound) is the gateway's extension: the audio is stored and a
+presigned link returned instead of the bytes. A transcription's audio comes as a multipart `file`
+or, in a JSON body, as base64 in `file` (a data: URL is fine) with an optional `filename`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+SpeechFormat = Literal["mp3", "opus", "aac", "flac", "wav", "pcm", "url"]
+
+
+class SpeechCreateParams(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(min_length=1, max_length=256)
+    input: str = Field(min_length=1, max_length=4096)
+    voice: str = Field(default="alloy", min_length=1, max_length=256)
+    response_format: SpeechFormat = "mp3"
+    speed: float | None = Field(default=None, ge=0.25, le=4.0)
+    instructions: str | None = Field(default=None, max_length=4096)
+
+    def passed_through(self) -> dict[str, Any]:
+        own = {"model", "input", "voice", "response_format"}
+        return {k: v for k, v in self.model_dump(exclude_none=True).items() if k not in own}
+
+
+class TranslationCreateParams(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(min_length=1, max_length=256)
+    prompt: str | None = Field(default=None, max_length=4096)
+    response_format: Literal["json", "text", "srt", "vtt", "verbose_json"] = "json"
+    temperature: float | None = Field(default=None, ge=0, le=1)
+    # JSON bodies only: the audio as base64, and the name to give it.
+    file: str | None = Field(default=None, min_length=1)
+    filename: str | None = Field(default=None, min_length=1, max_length=255)
+
+    def upstream_fields(self) -> dict[str, str | list[str]]:
+        """Multipart fields for an OpenAI-compatible upstream (what OpenAI's SDK would send)."""
+        fields: dict[str, str | list[str]] = {}
+        for name, value in self.model_dump(exclude_none=True, exclude={"model", "file", "filename"}).items():
+            if isinstance(value, list):
+                fields[f"{name}[]"] = [str(v) for v in value]
+            elif isinstance(value, dict):
+                fields[name] = json.dumps(value, separators=(",", ":"))  # e.g. chunking_strategy from JSON
+            else:
+                fields[name] = str(value).lower() if isinstance(value, bool) else str(value)
+        return fields
+
+
+class TranscriptionCreateParams(TranslationCreateParams):
+    language: str | None = Field(default=None, pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?$")
+    timestamp_granularities: list[Literal["word", "segment"]] | None = None
+
+
+class SoundGenerationParams(BaseModel):
+    """POST /v1/audio/generation: a sound effect described by `prompt` (ElevenLabs calls it `text`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(min_length=1, max_length=1000, validation_alias=AliasChoices("prompt", "text"))
+    model: str = Field(default="eleven_text_to_sound_v2", min_length=1, max_length=256)
+    duration_seconds: float | None = Field(default=None, ge=0.5, le=30)
+    prompt_influence: float | None = Field(default=None, ge=0, le=1)
+    loop: bool = False
+    response_format: Literal["mp3", "url"] = "mp3"
