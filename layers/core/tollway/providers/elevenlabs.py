@@ -15,7 +15,7 @@ from typing import Any
 
 from tollway.errors import InvalidRequest
 from tollway.providers.media_base import SoundJob, SpeechJob
-from tollway.providers.upstream_http import ResponseAudio, UpstreamEnv, UpstreamHTTP
+from tollway.providers.http_upstream import ResponseBytes, UpstreamConfig, UpstreamHTTP
 from tollway.wire.media_types import SPEECH_TYPES
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
@@ -41,13 +41,13 @@ class ElevenLabs:
     name = "elevenlabs"
 
     def __init__(self) -> None:
-        self.http = UpstreamHTTP(self.name, UpstreamEnv("ELEVENLABS", DEFAULT_BASE_URL, key_header="xi-api-key"),
+        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "ELEVENLABS", DEFAULT_BASE_URL, auth_header="xi-api-key"),
                                  error_message=_detail)
 
     def configured(self) -> bool:
-        return self.http.env.configured()
+        return self.http.configured()
 
-    async def speech(self, job: SpeechJob) -> ResponseAudio:
+    async def speech(self, job: SpeechJob) -> ResponseBytes:
         output = OUTPUT_FORMATS.get(job.response_format)
         if output is None:
             raise InvalidRequest(f"response_format: ElevenLabs voices speak {', '.join(OUTPUT_FORMATS)}, "
@@ -58,10 +58,10 @@ class ElevenLabs:
             body["voice_settings"] = {"speed": job.extra["speed"]}
         response = await self.http.open("POST", f"/v1/text-to-speech/{voice}", params={"output_format": output},
                                         json=body)
-        return ResponseAudio(self.name, response, _content_type(response.headers.get("content-type"),
+        return ResponseBytes(self.name, response, _content_type(response.headers.get("content-type"),
                                                                   job.response_format))
 
-    async def sound(self, job: SoundJob) -> ResponseAudio:
+    async def sound(self, job: SoundJob) -> ResponseBytes:
         body: dict[str, Any] = {"text": job.prompt, "model_id": job.model}
         if job.duration_seconds is not None:
             body["duration_seconds"] = job.duration_seconds
@@ -71,7 +71,7 @@ class ElevenLabs:
             body["loop"] = True
         response = await self.http.open("POST", "/v1/sound-generation", params={"output_format": OUTPUT_FORMATS["mp3"]},
                                         json=body)
-        return ResponseAudio(self.name, response, _content_type(response.headers.get("content-type"), "mp3"))
+        return ResponseBytes(self.name, response, _content_type(response.headers.get("content-type"), "mp3"))
 
 
 def _content_type(upstream: str | None, response_format: str) -> str:

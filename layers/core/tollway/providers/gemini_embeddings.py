@@ -15,7 +15,7 @@ from typing import Any
 
 from tollway.errors import InvalidRequest, UpstreamError
 from tollway.providers.media_base import EmbeddingResult
-from tollway.providers.upstream_http import UpstreamEnv, UpstreamHTTP
+from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
 from tollway.wire.openai_embeddings import embedding_list
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta"
@@ -25,10 +25,10 @@ class GeminiEmbeddings:
     name = "gemini"
 
     def __init__(self) -> None:
-        self.http = UpstreamHTTP(self.name, UpstreamEnv("GEMINI", DEFAULT_BASE_URL, key_header="x-goog-api-key"))
+        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "GEMINI", DEFAULT_BASE_URL, auth_header="x-goog-api-key"))
 
     def configured(self) -> bool:
-        return self.http.env.configured()
+        return self.http.configured()
 
     async def embed(self, body: dict[str, Any]) -> EmbeddingResult:
         model, raw = body["model"], body["input"]

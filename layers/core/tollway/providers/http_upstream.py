@@ -1,8 +1,10 @@
 """Connection plumbing every HTTP adapter shares, so each provider module holds only its wire format.
 
-    class GeminiProvider(HttpUpstream):
-        def auth_headers(self, key): return {"x-goog-api-key": key}
-        async def chat(self, body): reply = await self.post_json(path, gemini_body) ...
+    config = UpstreamConfig.built_in("elevenlabs", "ELEVENLABS", "https://api.elevenlabs.io", auth_header="xi-api-key")
+    http = UpstreamHTTP(config)
+    http.configured()                                                    # a key or a base URL is set
+    response = await http.send("POST", "/v1/sound-generation", json={"text": "rain"})   # 2xx, body read
+    stream = await http.open("POST", "/v1/text-to-speech/abc", json={...})              # 2xx, body unread
 
 Configuration is read through `tollway.config.secret` (environment first, then the provider
 secret); one pooled httpx client per event loop (Mangum and uvicorn each keep one loop per
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,70 +39,90 @@ class UpstreamConfig:
     query: tuple[tuple[str, str], ...] = ()  # added to every request (Azure's api-version)
 
     @classmethod
-    def built_in(cls, name: str, prefix: str, default_base_url: str, **kw: str) -> UpstreamConfig:
+    def built_in(cls, name: str, prefix: str, default_base_url: str, *, key_variable: str = "API_KEY",
+                 **kw: str) -> UpstreamConfig:
         """<PREFIX>_API_KEY and <PREFIX>_BASE_URL, like OPENAI_API_KEY / OPENAI_BASE_URL."""
-        return cls(name, f"{prefix}_API_KEY", f"{prefix}_BASE_URL", default_base_url, **kw)
+        return cls(name, f"{prefix}_{key_variable}", f"{prefix}_BASE_URL", default_base_url, **kw)
 
 
-class HttpUpstream:
-    def __init__(self, config: UpstreamConfig) -> None:
+class UpstreamHTTP:
+    def __init__(self, config: UpstreamConfig, error_message: Callable[[Any], str | None] | None = None) -> None:
         self.name = config.name
-        self.token_limit_param = config.token_limit_param
-        self._config = config
+        self.config = config
+        # Providers that do not answer errors as {"error": {"message": …}} say where their message is.
+        self._error_message = error_message
         self._clients: dict[int, httpx.AsyncClient] = {}
 
     # -- configuration -------------------------------------------------------------------------
 
     def api_key(self) -> str | None:
-        return secret(self._config.api_key_env) if self._config.api_key_env else None
+        return secret(self.config.api_key_env) if self.config.api_key_env else None
 
     def _explicit_base_url(self) -> str | None:
-        return secret(self._config.base_url_env) if self._config.base_url_env else None
+        return secret(self.config.base_url_env) if self.config.base_url_env else None
 
     def base_url(self) -> str:
-        return (self._explicit_base_url() or self._config.default_base_url or "").rstrip("/")
+        return (self._explicit_base_url() or self.config.default_base_url or "").rstrip("/")
 
     def configured(self) -> bool:
-        if self._config.base_url_env is None:  # declared upstream: its URL is given; a named key must exist
-            return self._config.api_key_env is None or bool(self.api_key())
+        if self.config.base_url_env is None:  # declared upstream: its URL is given; a named key must exist
+            return self.config.api_key_env is None or bool(self.api_key())
         # An explicit base URL alone is enough: self-hosted servers often need no key.
         return bool(self.api_key() or self._explicit_base_url())
-
-    def auth_headers(self, key: str) -> dict[str, str]:
-        auth = self._config.auth_header.lower()
-        return {auth: f"Bearer {key}" if auth == "authorization" else key}
 
     def client(self) -> httpx.AsyncClient:
         loop_id = id(asyncio.get_running_loop())
         found = self._clients.get(loop_id)
         if found is None or found.is_closed:
             s = settings()
-            headers = {"content-type": "application/json"}
             key = self.api_key()
-            if key:
-                headers |= self.auth_headers(key)
+            headers = self.auth_headers(key) if key else {}
             found = httpx.AsyncClient(
-                base_url=self.base_url(), params=dict(self._config.query), headers=headers,
+                base_url=self.base_url(), params=dict(self.config.query), headers=headers,
                 timeout=httpx.Timeout(s.upstream_read_timeout_s, connect=s.upstream_connect_timeout_s),
                 limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
             self._clients[loop_id] = found
         return found
 
+    def auth_headers(self, key: str) -> dict[str, str]:
+        """How the key is sent (adapters with their own scheme override this)."""
+        auth = self.config.auth_header.lower()
+        return {auth: f"Bearer {key}" if auth == "authorization" else key}
+
     # -- calls ---------------------------------------------------------------------------------
 
-    def error(self, status: int, content: bytes, retry_after: str | None) -> TollwayError:
-        """What an upstream HTTP failure means for our client (adapters refine it for their API)."""
-        return error_for_status(self.name, status, content, retry_after, self.api_key())
-
-    async def post_json(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    async def open(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """A successful (2xx) answer whose body is still unread (the caller closes it)."""
+        client = self.client()
         try:
-            response = await self.client().post(path, content=dumps(body), headers=headers)
+            response = await client.send(client.build_request(method, path, **kw), stream=True)
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"{self.name} did not answer in time") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError(f"could not reach {self.name}: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise self.error(response.status_code, response.content, response.headers.get("retry-after"))
+        if 200 <= response.status_code < 300:
+            return response
+        try:
+            content = await response.aread()
+        except httpx.HTTPError:
+            content = b""
+        finally:
+            await response.aclose()
+        raise self.error(response.status_code, content, response.headers.get("retry-after"))
+
+    async def send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """The whole answer of a successful (2xx) call, or the domain error for a failed one."""
+        response = await self.open(method, path, **kw)
+        try:
+            await response.aread()
+        except httpx.HTTPError as exc:
+            raise stream_failure(self.name, exc) from exc
+        finally:
+            await response.aclose()
+        return response
+
+    async def post_json(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+        response = await self.send("POST", path, content=dumps(body), headers=_json_headers(headers))
         try:
             return response.json()
         except ValueError as exc:
@@ -107,32 +130,70 @@ class HttpUpstream:
 
     async def open_stream(self, path: str, body: dict[str, Any],
                           headers: dict[str, str] | None = None) -> httpx.Response:
-        """POST and return the response once its status is 200; its body is still unread."""
-        client = self.client()
-        request = client.build_request("POST", path, content=dumps(body), headers=headers)
-        try:
-            response = await client.send(request, stream=True)
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(f"{self.name} did not answer in time") from exc
-        except httpx.HTTPError as exc:
-            raise UpstreamError(f"could not reach {self.name}: {type(exc).__name__}") from exc
-        if response.status_code != 200:
+        """POST JSON and return the answer once its status is 2xx; its body is still unread."""
+        return await self.open("POST", path, content=dumps(body), headers=_json_headers(headers))
+
+    def error(self, status: int, content: bytes, retry_after: str | None = None) -> TollwayError:
+        """What an upstream HTTP failure means for our client."""
+        if self._error_message is not None:
             try:
-                content = await response.aread()
-            except httpx.HTTPError:
-                content = b""
-            finally:
-                await response.aclose()
-            raise self.error(response.status_code, content, response.headers.get("retry-after"))
-        return response
+                message = self._error_message(json.loads(content))
+            except (ValueError, UnicodeDecodeError, AttributeError, TypeError, KeyError, IndexError):
+                message = None
+            content = json.dumps({"error": {"message": message}}).encode() if message else b""
+        return error_for_status(self.name, status, content, retry_after, self.api_key())
+
+    def json(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            parsed = response.json()
+        except ValueError as exc:
+            raise UpstreamError(f"{self.name} answered with invalid JSON") from exc
+        if not isinstance(parsed, dict):
+            raise UpstreamError(f"{self.name} answered with an unexpected JSON shape")
+        return parsed
+
+
+class HttpUpstream(UpstreamHTTP):
+    """Base of the chat adapters: UpstreamHTTP plus the body field that caps completion tokens.
+
+    Subclasses override `auth_headers` (how the key is sent) and `error` (to refine failures).
+    """
+
+    def __init__(self, config: UpstreamConfig) -> None:
+        super().__init__(config)
+        self.token_limit_param = config.token_limit_param
+
+
+class ResponseBytes:
+    """An open upstream answer relayed chunk by chunk (speech, sound: see media_base.AudioStream)."""
+
+    def __init__(self, provider: str, response: httpx.Response, content_type: str) -> None:
+        self.provider = provider
+        self.content_type = content_type
+        self._response = response
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.aiter_bytes():
+                if chunk:
+                    yield chunk
+        except httpx.HTTPError as exc:
+            raise stream_failure(self.provider, exc) from exc
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
 
 
 def dumps(body: dict[str, Any]) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def _json_headers(headers: dict[str, str] | None) -> dict[str, str]:
+    return {"content-type": "application/json"} | (headers or {})
+
+
 def stream_failure(provider: str, exc: httpx.HTTPError) -> TollwayError:
-    """A stream that broke after it started."""
+    """An answer that broke after it started."""
     if isinstance(exc, httpx.TimeoutException):
         return UpstreamTimeout(f"{provider} stalled mid-stream")
     return UpstreamError(f"{provider} stream broke: {type(exc).__name__}")

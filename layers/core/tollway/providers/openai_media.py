@@ -16,17 +16,17 @@ from typing import Any
 
 from tollway.errors import UpstreamError
 from tollway.providers.media_base import EmbeddingResult, ImageJob, Picture, SpeechJob, Transcript, TranscriptionJob
-from tollway.providers.upstream_http import ResponseAudio, UpstreamEnv, UpstreamHTTP
+from tollway.providers.http_upstream import ResponseBytes, UpstreamConfig, UpstreamHTTP
 from tollway.wire.media_types import SPEECH_TYPES, Blob
 
 
 class OpenAITranscriber:
     def __init__(self, name: str, env_prefix: str, default_base_url: str) -> None:
         self.name = name
-        self.http = UpstreamHTTP(name, UpstreamEnv(env_prefix, default_base_url))
+        self.http = UpstreamHTTP(UpstreamConfig.built_in(name, env_prefix, default_base_url))
 
     def configured(self) -> bool:
-        return self.http.env.configured()
+        return self.http.configured()
 
     async def transcribe(self, job: TranscriptionJob) -> Transcript:
         return await self._audio_to_text("/audio/transcriptions", job)
@@ -73,12 +73,12 @@ class OpenAIMedia(OpenAITranscriber):
         files = {"image": (image.filename, image.data, image.content_type)}
         return self._pictures(await self.http.send("POST", "/images/variations", data=fields, files=files))
 
-    async def speech(self, job: SpeechJob) -> ResponseAudio:
+    async def speech(self, job: SpeechJob) -> ResponseBytes:
         body = {"model": job.model, "input": job.input, "voice": job.voice, "response_format": job.response_format,
                 **job.extra}
         response = await self.http.open("POST", "/audio/speech", json=body)
         content_type = response.headers.get("content-type") or SPEECH_TYPES[job.response_format]
-        return ResponseAudio(self.name, response, content_type)
+        return ResponseBytes(self.name, response, content_type)
 
     async def moderate(self, body: dict[str, Any]) -> dict[str, Any]:
         parsed = self.http.json(await self.http.send("POST", "/moderations", json=body))

@@ -16,7 +16,7 @@ from typing import Any
 
 from tollway.errors import UpstreamError
 from tollway.providers.media_base import RerankHit, RerankJob, RerankOutcome
-from tollway.providers.upstream_http import UpstreamEnv, UpstreamHTTP
+from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,11 @@ class CohereCompatibleReranker:
     def __init__(self, upstream: RerankUpstream) -> None:
         self.name = upstream.name
         self._upstream = upstream
-        self.http = UpstreamHTTP(upstream.name, UpstreamEnv(upstream.env_prefix, upstream.default_base_url),
+        self.http = UpstreamHTTP(UpstreamConfig.built_in(upstream.name, upstream.env_prefix, upstream.default_base_url),
                                  error_message=_message)
 
     def configured(self) -> bool:
-        return self.http.env.configured()
+        return self.http.configured()
 
     async def rerank(self, job: RerankJob) -> RerankOutcome:
         body = {"model": job.model, "query": job.query, "documents": job.documents, self._upstream.top_param: job.top_n}

@@ -17,7 +17,7 @@ from typing import Any
 from tollway.config import secret
 from tollway.errors import InvalidRequest, TollwayError, UpstreamError
 from tollway.providers.media_base import ImageJob, Picture
-from tollway.providers.upstream_http import UpstreamEnv, UpstreamHTTP
+from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 MIN_SIDE, MAX_SIDE = 256, 2048
@@ -35,12 +35,12 @@ class WorkersAI:
     name = "workers_ai"
 
     def __init__(self) -> None:
-        self.http = UpstreamHTTP(self.name, UpstreamEnv("CF", DEFAULT_BASE_URL, key_variable="API_TOKEN"),
+        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "CF", DEFAULT_BASE_URL, key_variable="API_TOKEN"),
                                  error_message=_first_error)
 
     def configured(self) -> bool:
         # The account is part of every path: without it there is nothing to call.
-        return bool(secret("CF_ACCOUNT_ID")) and self.http.env.configured()
+        return bool(secret("CF_ACCOUNT_ID")) and self.http.configured()
 
     async def generate_images(self, job: ImageJob) -> list[Picture]:
         width, height = _dimensions(job.size)
