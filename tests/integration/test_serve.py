@@ -14,10 +14,14 @@ def test_serve_is_ready_fast_and_answers_offline_with_local_echo() -> None:
         assert served.url in banner and served.admin_key.startswith("tw-admin-")
         key = served.create_key(credits=1)
         models = httpx.get(served.url + "/v1/models", headers=bearer(key)).json()
-        assert [m["id"] for m in models["data"]] == ["local/echo"]  # no provider credentials at all
+        # No provider credentials at all: the offline model, and the auto models that fall back to it.
+        assert sorted(m["id"] for m in models["data"]) == ["auto", "auto-high", "auto-low", "auto-ultra", "local/echo"]
         answer = httpx.post(served.url + "/v1/chat/completions", headers=bearer(key), json={
             "model": "local/echo", "messages": [{"role": "user", "content": "works offline"}]})
         assert answer.json()["choices"][0]["message"]["content"] == "works offline"
+        auto = httpx.post(served.url + "/v1/chat/completions", headers=bearer(key), json={
+            "model": "auto", "messages": [{"role": "user", "content": "offline too"}]})
+        assert auto.headers["x-model-used"] == "local/echo" and auto.json()["choices"][0]["message"]["content"] == "offline too"
 
 
 def test_ctrl_c_stops_the_gateway_and_the_emulator_it_started() -> None:

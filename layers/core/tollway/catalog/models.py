@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any, get_args
 
-from tollway.catalog import chat_models, media_models
+from tollway.catalog import auto_models, chat_models, media_models
 from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
 
@@ -19,7 +19,7 @@ __all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", 
 
 _KINDS: tuple[Kind, ...] = get_args(Kind)
 
-_MODULES = (chat_models, media_models)
+_MODULES = (chat_models, media_models, auto_models)
 
 CATALOG: dict[str, ModelSpec] = {spec.id: spec for module in _MODULES for spec in module.ENTRIES}
 # (pattern, provider, kind) — patterns of one kind never shadow another kind's models.

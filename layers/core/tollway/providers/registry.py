@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from tollway.catalog.custom_upstreams import custom_upstreams
-from tollway.errors import NotImplementedYet, ProviderNotConfigured
+from tollway.errors import InvalidRequest, NotImplementedYet, ProviderNotConfigured
 from tollway.providers.base import ChatProvider
 from tollway.providers.media_base import Capability
 
@@ -88,6 +88,8 @@ MEDIA_PROVIDERS = ("openai", "groq", "gemini", "workers_ai", "elevenlabs", "cohe
 
 
 def provider_for(name: str) -> ChatProvider:
+    if name == "auto":  # routing/auto.py picks a real model first; anything else reaching here is misrouted
+        raise InvalidRequest("The auto models answer on POST /v1/chat/completions only", param="model")
     adapter = _adapter(name)
     if adapter is None:
         if name in PLANNED:
@@ -116,6 +118,7 @@ def adapter_for(name: str, capability: Capability[C]) -> C:
 def configured_providers() -> set[str]:
     names = {"openai", "groq", "deepseek", "anthropic", "gemini", "local"} | {u.name for u in custom_upstreams()}
     chat = {n for n in names if (a := _adapter(n)) is not None and a.configured()}
+    chat.add("auto")  # the auto models always answer: at worst with local/echo
     media = {n for n in MEDIA_PROVIDERS if any(a.configured() for a in _media_adapters(n))}  # type: ignore[attr-defined]
     return chat | media
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import anyio
 
+from tollway.catalog.auto_models import AUTO_TIERS
 from tollway.config import settings
 from tollway.errors import InvalidRequest, UpstreamTimeout
 from tollway.ledger.money import credits_json, format_credits
@@ -31,6 +32,7 @@ from tollway.routing.candidates import answerable
 from tollway.routing.capabilities import needed_capabilities
 from tollway.routing.chain import without_fallback_fields
 from tollway.routing.chat_stream import open_stream, relay
+from tollway.routing.file_references import with_files
 from tollway.routing.metered import Call, admit_call, key_ref
 from tollway.routing.stream_meter import StreamMeter
 from tollway.wire.openai_chat import ChatCompletionRequest
@@ -59,6 +61,11 @@ class Plan:
 async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcome:
     ref = key_ref(key)
     request = validate(ChatCompletionRequest, raw)
+    if request.model in AUTO_TIERS:
+        from tollway.routing.auto import complete_auto  # it calls back here with the model it picked
+
+        return await complete_auto(key, raw, request_id)
+    raw = await with_files(key, ref, raw)
     candidates = await answerable(key, request.model, raw, needed_capabilities(raw), scope=SCOPE)
     prompt_estimate = estimate_prompt_tokens(raw["messages"], request.tools)
     plans = {c.position: _plan(c, request, raw, prompt_estimate) for c in candidates}

@@ -31,6 +31,7 @@ from tollway.routing.capabilities import needed_by_message_request
 from tollway.routing.chain import without_fallback_fields
 from tollway.routing.chat import ChatOutcome, call_chat
 from tollway.routing.chat_stream import open_stream
+from tollway.routing.file_references import with_files
 from tollway.routing.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
 from tollway.routing.metered import Call, admit_call, key_ref
 from tollway.wire.anthropic_messages import MessageCreateParams
@@ -56,6 +57,7 @@ def speaks_messages(provider: object) -> bool:
 async def create_message(key: str, raw: dict[str, Any], request_id: str, beta: str | None) -> ChatOutcome:
     ref = key_ref(key)
     request = validate(MessageCreateParams, raw)
+    raw = await with_files(key, ref, raw, anthropic=True)
     candidates = await answerable(key, request.model, raw, needed_by_message_request(raw), scope=SCOPE)
     estimate = estimate_messages_tokens(raw)
     plans = _plans(candidates, raw, request, estimate)

@@ -21,7 +21,7 @@ from typing import Any
 
 from tollway.aws_clients import client
 from tollway.config import settings
-from tollway.errors import NotFound
+from tollway.errors import NotFound, PayloadTooLarge
 from tollway.storage import objects, quota
 from tollway.storage.quota import Storage
 
@@ -79,7 +79,7 @@ def create_file(key_id: str, filename: str, purpose: str, content_type: str, dat
     storage = reserve(key_id, record.bytes)
     stored = False
     try:
-        objects.put_object(objects.file_key(key_id, record.id), data, content_type)
+        objects.put_object(objects.file_key(key_id, record.id), data, content_type, filename=filename)
         stored = True
         put_record(record)
     except BaseException:
@@ -130,6 +130,23 @@ def read_file(key_id: str, file_id: str) -> StoredFile:
     except s3.exceptions.NoSuchKey:
         raise not_found(file_id) from None  # deleted a moment ago
     return StoredFile(data, record.content_type, record.filename)
+
+
+def read_file_object(key_id: str, file_id: str, max_bytes: int) -> StoredFile:
+    """A file's bytes straight from S3, for requests that must not spend a DynamoDB read on it (a chat
+    message naming a file_id): the object path is under the key's own prefix, so another key's file
+    is simply not there (404). Too large → 413."""
+    if not file_id.startswith(PREFIX):
+        raise not_found(file_id)
+    try:
+        found = objects.get_object_bounded(objects.file_key(key_id, file_id), max_bytes)
+    except ValueError:
+        raise PayloadTooLarge(f"File {file_id} is larger than the {max_bytes} bytes a chat message may include",
+                              code="file_too_large", param="file_id") from None
+    if found is None:
+        raise not_found(file_id)
+    data, content_type, metadata = found
+    return StoredFile(data, content_type, metadata.get("filename") or file_id)
 
 
 def delete_file(key_id: str, file_id: str) -> Storage:

@@ -29,9 +29,29 @@ def _s3() -> Any:
     return client("s3")
 
 
-def put_object(key: str, data: bytes, content_type: str, *, tagging: str | None = None) -> None:
-    extra = {"Tagging": tagging} if tagging else {}
+def put_object(key: str, data: bytes, content_type: str, *, tagging: str | None = None,
+               filename: str | None = None) -> None:
+    extra: dict[str, Any] = {"Tagging": tagging} if tagging else {}
+    if filename:
+        extra["Metadata"] = {"filename": header_safe(filename)}
     _s3().put_object(Bucket=settings().files_bucket, Key=key, Body=data, ContentType=content_type, **extra)
+
+
+def get_object_bounded(key: str, max_bytes: int) -> tuple[bytes, str, dict[str, str]] | None:
+    """The object's bytes, content type and metadata; None if there is no such object; ValueError
+    (before reading the body) if it is larger than `max_bytes`."""
+    s3 = _s3()
+    try:
+        answer = s3.get_object(Bucket=settings().files_bucket, Key=key)
+    except s3.exceptions.NoSuchKey:
+        return None
+    body = answer["Body"]
+    try:
+        if int(answer.get("ContentLength") or 0) > max_bytes:
+            raise ValueError(f"larger than {max_bytes} bytes")
+        return body.read(), str(answer.get("ContentType") or "application/octet-stream"), answer.get("Metadata") or {}
+    finally:
+        body.close()
 
 
 def get_object(key: str) -> bytes:
