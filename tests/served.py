@@ -23,7 +23,8 @@ from tests.fakes.server import free_port
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GROQ_API_KEY", "GROQ_BASE_URL", "DEEPSEEK_API_KEY",
                 "DEEPSEEK_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GEMINI_API_KEY", "GEMINI_BASE_URL",
-                "AWS_ENDPOINT_URL", "TOLLWAY_ADMIN_KEY")
+                "REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL",
+                "AWS_ENDPOINT_URL", "TOLLWAY_ADMIN_KEY", "TOLLWAY_WEBHOOK_SECRET")
 
 
 class ServedGateway:
@@ -35,6 +36,7 @@ class ServedGateway:
         self.env = clean | (env or {})
         self.output: list[str] = []
         self.admin_key = ""
+        self.emulator_url = ""  # the embedded AWS emulator, from the banner
         self.ready_after_s = 0.0
         self.process: subprocess.Popen[str] | None = None
 
@@ -50,7 +52,8 @@ class ServedGateway:
             if self.process.poll() is not None:
                 raise RuntimeError("tollway serve exited:\n" + "".join(self.output))
             try:
-                if httpx.get(self.url + "/health", timeout=0.5).status_code == 200 and self.admin_key:
+                if (httpx.get(self.url + "/health", timeout=0.5).status_code == 200 and self.admin_key
+                        and self.emulator_url):
                     self.ready_after_s = time.monotonic() - started
                     return self
             except httpx.HTTPError:
@@ -66,6 +69,9 @@ class ServedGateway:
             found = re.search(r"admin key:\s+(\S+)", line)
             if found:
                 self.admin_key = found.group(1)
+            emulator = re.search(r"emulator:\s+(\S+)", line)
+            if emulator:
+                self.emulator_url = emulator.group(1)
 
     def children(self) -> list[int]:
         """Pids of the processes `tollway serve` started (the emulator)."""

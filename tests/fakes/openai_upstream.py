@@ -4,6 +4,7 @@
     upstream = FakeOpenAI().start()          # upstream.url + "/v1" is an OPENAI_BASE_URL
     upstream.script(Behaviour(status=500))   # the next request fails; later ones use the default
     upstream.requests[-1].body               # what the gateway sent
+    FakeOpenAI(extra_routes=videos.routes()) # more of OpenAI's API, from other fake modules
 
 Replies echo the last user message word by word; usage is exact: prompt_tokens = PROMPT_TOKENS,
 completion_tokens = words sent (capped by max_tokens / max_completion_tokens).
@@ -16,13 +17,14 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from tests.fakes.server import ThreadedServer
 
@@ -52,7 +54,7 @@ class Received:
 
 
 class FakeOpenAI:
-    def __init__(self, default: Behaviour | None = None) -> None:
+    def __init__(self, default: Behaviour | None = None, extra_routes: Sequence[BaseRoute] = ()) -> None:
         self.default = default or Behaviour()
         self._scripted: deque[Behaviour] = deque()
         self.requests: list[Received] = []
@@ -61,6 +63,7 @@ class FakeOpenAI:
         self.app = Starlette(routes=[
             Route("/v1/chat/completions", self._chat, methods=["POST"]),
             Route("/v1/models", self._models, methods=["GET"]),
+            *extra_routes,
         ])
         self._server: ThreadedServer | None = None
 
