@@ -70,3 +70,13 @@ def test_every_task_invokes_the_worker_and_every_failure_ends_in_a_refund_or_an_
     assert retriers["UpstreamUnavailable"]["BackoffRate"] > 1
     assert definition["States"]["WaitBeforePoll"]["SecondsPath"] == "$.wait_s"
     assert raw["States"]["Submit"]["Parameters"]["FunctionName"] == "${OperationsWorkerFunctionArn}"
+
+
+def test_the_local_environment_names_the_deployed_state_machine_for_the_functions_that_start_it() -> None:
+    from tollway.local.resources import local_environment
+
+    template = Template(ROOT / "template.yaml")
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:OperationsStateMachine"
+    assert "OPERATIONS_STATE_MACHINE_ARN" not in local_environment(template)  # not deployed yet: left out
+    env = local_environment(template, {"OperationsStateMachine": arn})
+    assert env["OPERATIONS_STATE_MACHINE_ARN"] == arn and env["OPERATIONS_TABLE"] == "OperationsTable"

@@ -117,10 +117,11 @@ def test_a_pinned_replicate_version_is_created_through_the_versions_endpoint(ops
     assert job.request["version"] == "5c7d5dc6dd8bf75c" and job.request["model"] is None
 
 
-def test_cancelling_a_replicate_job_cancels_the_prediction_upstream(ops, replicate) -> None:
+@pytest.mark.parametrize("path", ["/v1/videos/generations", "/v1/music/generations"], ids=["video", "music"])
+def test_cancelling_a_replicate_job_cancels_the_prediction_upstream(ops, replicate, path: str) -> None:
     key = ops.key(credits=10)
     replicate.book.script = JobScript(polls=10_000)
-    op = ops.submit(key, "/v1/videos/generations", {"model": "replicate/acme/clip-maker", "prompt": "slow"})
+    op = ops.submit(key, path, {"model": "replicate/acme/slow-maker", "prompt": "slow"})
     ops.wait(key, op["id"], until=("running",))
     assert ops.post(key, f"/v1/operations/{op['id']}/cancel").json()["status"] == "cancelled"
     assert replicate.book.cancels == list(replicate.book.jobs)

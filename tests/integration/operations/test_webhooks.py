@@ -63,3 +63,10 @@ def test_webhooks_to_loopback_or_private_addresses_are_refused_unless_allowed(op
             assert response.json()["error"]["code"] == "invalid_webhook_url"
             assert response.json()["error"]["param"] == "webhook_url"
         assert served.balance(key["id"]) == 10
+
+
+def test_a_webhook_url_is_only_checked_for_a_valid_key(ops) -> None:
+    """Nobody without a key can make the gateway resolve host names: 401 comes first."""
+    response = httpx.post(ops.url + "/v1/videos/generations", headers={"authorization": "Bearer sk-tw-nope"},
+                          json=SORA | {"webhook_url": "https://does-not-resolve.invalid/hook"})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_api_key"

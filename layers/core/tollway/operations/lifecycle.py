@@ -33,20 +33,22 @@ NOT_STARTED = {"code": NOT_STARTED_CODE, "message": "The gateway could not start
 log = logging.getLogger("tollway.operations")
 
 
-async def check_webhook(url: str | None) -> None:
-    """A webhook URL the gateway would refuse to call is a 400 now, not a silent failure later."""
+async def check_webhook(key: str, url: str | None) -> None:
+    """A webhook URL the gateway would refuse to call is a 400 now, not a silent failure later.
+    Checked for a valid key only: nobody else gets the gateway to resolve host names for them."""
     if url is None:
         return
     from tollway.operations.destination import check_destination
     from tollway.operations.webhook_secret import require_configured
 
+    await anyio.to_thread.run_sync(authenticate, key, GENERATE)
     require_configured()
     await anyio.to_thread.run_sync(lambda: check_destination(url, allow_private=settings().webhooks_allow_private))
 
 
 async def open_operation(key: str, order: Order) -> tuple[Operation, dict[str, str]]:
     ref = key_ref(key)
-    await check_webhook(order.webhook_url)
+    await check_webhook(key, order.webhook_url)
     op = Operation.new(ref.id, kind=order.kind, endpoint=order.endpoint, model=order.model,
                        provider=order.provider, reserved=order.reserve, params=dict(order.params),
                        webhook_url=order.webhook_url)
