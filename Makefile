@@ -15,7 +15,9 @@ export PATH := $(dir $(PYTHON312)):$(CURDIR)/$(BIN):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help serve test test-only lint-template build-template bench clean
+NODE_STAMP := node_modules/.installed
+
+.PHONY: help serve test test-only lint-template lint-state-machines build-template bench clean
 
 help:
 	@echo "make serve   run the gateway on http://127.0.0.1:8787"
@@ -33,7 +35,15 @@ serve: $(STAMP)
 test: $(STAMP)
 	@$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
-	$(MAKE) --no-print-directory lint-template build-template
+	$(MAKE) --no-print-directory lint-template lint-state-machines build-template
+
+# asl-validator, pinned in package-lock.json, installed with npm ci the first time.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+lint-state-machines: $(NODE_STAMP)
+	npx --no-install asl-validator $(foreach f,$(wildcard statemachines/*.asl.json),--json-path $(f))
 
 lint-template: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
@@ -48,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_import.py
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache
+	rm -rf $(VENV) .aws-sam .pytest_cache node_modules

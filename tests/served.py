@@ -25,7 +25,8 @@ PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GROQ_API_KEY", "GROQ_BASE_
                 "DEEPSEEK_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GEMINI_API_KEY", "GEMINI_BASE_URL",
                 "CF_ACCOUNT_ID", "CF_API_TOKEN", "CF_BASE_URL", "ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL",
                 "COHERE_API_KEY", "COHERE_BASE_URL", "JINA_API_KEY", "JINA_BASE_URL", "VOYAGE_API_KEY",
-                "VOYAGE_BASE_URL", "AWS_ENDPOINT_URL", "TOLLWAY_ADMIN_KEY")
+                "VOYAGE_BASE_URL", "REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "AWS_ENDPOINT_URL",
+                "TOLLWAY_ADMIN_KEY", "TOLLWAY_WEBHOOK_SECRET")
 
 
 class ServedGateway:
@@ -37,6 +38,7 @@ class ServedGateway:
         self.env = clean | (env or {})
         self.output: list[str] = []
         self.admin_key = ""
+        self.emulator_url = ""  # the embedded AWS emulator, from the banner
         self.ready_after_s = 0.0
         self.process: subprocess.Popen[str] | None = None
 
@@ -52,7 +54,8 @@ class ServedGateway:
             if self.process.poll() is not None:
                 raise RuntimeError("tollway serve exited:\n" + "".join(self.output))
             try:
-                if httpx.get(self.url + "/health", timeout=0.5).status_code == 200 and self.admin_key:
+                if (httpx.get(self.url + "/health", timeout=0.5).status_code == 200 and self.admin_key
+                        and self.emulator_url):
                     self.ready_after_s = time.monotonic() - started
                     return self
             except httpx.HTTPError:
@@ -68,6 +71,9 @@ class ServedGateway:
             found = re.search(r"admin key:\s+(\S+)", line)
             if found:
                 self.admin_key = found.group(1)
+            emulator = re.search(r"emulator:\s+(\S+)", line)
+            if emulator:
+                self.emulator_url = emulator.group(1)
 
     def children(self) -> list[int]:
         """Pids of the processes `tollway serve` started (the emulator)."""

@@ -5,6 +5,7 @@
     upstream.script(Behaviour(status=500))   # the next request fails; later ones use the default
     upstream.script(Behaviour(reply=Reply(tool_calls=[ToolCall("lookup", {"q": "tea"})])))
     upstream.requests[-1].body               # what the gateway sent
+    FakeOpenAI(extra_routes=videos.routes()) # more of OpenAI's API, from other fake modules
 
 Replies echo the last user message word by word; usage is exact: prompt_tokens = PROMPT_TOKENS,
 completion_tokens = words sent (capped by max_tokens / max_completion_tokens). A scripted `Reply`
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -42,9 +44,9 @@ __all__ = ["PROMPT_TOKENS", "Behaviour", "FakeOpenAI", "Received", "Reply", "Tok
 
 
 class FakeOpenAI(ScriptedUpstream):
-    def __init__(self, default: Behaviour | None = None) -> None:
+    def __init__(self, default: Behaviour | None = None, extra_routes: Sequence[BaseRoute] = ()) -> None:
         super().__init__([Route("/v1/chat/completions", self._chat, methods=["POST"]),
-                          Route("/v1/models", self._models, methods=["GET"])], default)
+                          Route("/v1/models", self._models, methods=["GET"]), *extra_routes], default)
 
     @property
     def base_url(self) -> str:

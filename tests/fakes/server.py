@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 
@@ -46,3 +46,31 @@ class ThreadedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class AppServer:
+    """A fake upstream's lifecycle: subclasses build `self.app`; `start()` serves it on loopback.
+
+        fake = FakeReplicate().start()     # fake.url, fake.base_url (url + "/v1")
+        fake.stop()
+    """
+
+    app: Any
+    _server: ThreadedServer | None = None
+
+    def start(self) -> Self:
+        self._server = ThreadedServer(self.app).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        return self._server.url
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1"

@@ -30,7 +30,7 @@ def client(service: str) -> Any:
                 retries={"mode": "standard", "max_attempts": 3},
                 # The local server runs many requests in one process; Lambda runs one at a time.
                 max_pool_connections=64,
-                # Presigned S3 URLs in SigV4 (X-Amz-Expires, up to 7 days); older defaults sign SigV2.
+                # Presigned S3 URLs must be SigV4: buckets made since 2020 refuse SigV2 signatures.
                 signature_version="s3v4" if service == "s3" else None,
             )
             found = boto3.session.Session().client(service, config=config)

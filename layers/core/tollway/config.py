@@ -36,6 +36,11 @@ class Settings:
     storage_limit_bytes: int
     media_url_ttl_s: int
     upload_ttl_s: int
+    operations_state_machine_arn: str
+    operation_poll_s: int
+    operation_max_s: int
+    operation_hold_s: float
+    document_sync_max_pages: int
 
 
 def _float(name: str, default: float) -> float:
@@ -94,6 +99,15 @@ def settings() -> Settings:
         # Presigned GET URLs of generated media, and how long an upload's presigned PUT stays open.
         media_url_ttl_s=_int("TOLLWAY_MEDIA_URL_SECONDS", 3600),
         upload_ttl_s=_int("TOLLWAY_UPLOAD_SECONDS", 3600),
+        # Async operations: the state machine the API starts (template.yaml sets it), how long the
+        # worker waits between two polls of an upstream, and how long a job may run before it fails.
+        operations_state_machine_arn=os.environ.get("OPERATIONS_STATE_MACHINE_ARN", ""),
+        operation_poll_s=max(1, _int("TOLLWAY_OPERATION_POLL_SECONDS", 10)),
+        operation_max_s=_int("TOLLWAY_OPERATION_MAX_SECONDS", 2 * 3600),
+        # An operation's reservation outlives any job (the sweeper only refunds abandoned ones).
+        operation_hold_s=_float("TOLLWAY_OPERATION_HOLD_SECONDS", 26 * 3600.0),
+        # A document with more (estimated) pages is parsed as an operation, not in the request.
+        document_sync_max_pages=_int("TOLLWAY_DOCUMENT_SYNC_MAX_PAGES", 50),
     )
 
 

@@ -61,6 +61,14 @@ class ModelNotFound(NotFound):
     code = "model_not_found"
 
 
+class Conflict(TollwayError):
+    """The resource is not in a state that allows this (cancelling a finished operation)."""
+
+    status = 409
+    type = "invalid_request_error"
+    code = "conflict"
+
+
 class PayloadTooLarge(TollwayError):
     status = 413
     type = "invalid_request_error"

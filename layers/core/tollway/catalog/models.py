@@ -1,35 +1,50 @@
 """The catalog: every model entry and name pattern, and model-name → spec resolution.
 
-Entries live in one module per family (`chat_models`, `media_models`), each exporting ENTRIES and
-PATTERNS — (pattern, provider) pairs of the module's KIND (default "chat"), or (pattern, provider,
-kind) triples when a module serves several kinds — and optionally UNLISTED, the fields an unlisted
-model of a kind is priced with. This module is the only place that combines them.
+Entries live in one module per family (`chat_models`, `media_models`, `job_models`,
+`auto_models`), each exporting ENTRIES and PATTERNS; this module is the only place that combines
+them. A pattern gives the template every matching model is served from:
+
+- `(pattern, provider)`: a model of the module's KIND (default "chat") at the default price;
+- `(pattern, provider, kind)`: a model of that kind, priced as the module's UNLISTED[kind] says;
+- `(pattern, spec)`: the spec itself is the template (provider, kind, price).
+
+The operator's declared upstreams (TOLLWAY_UPSTREAMS) are looked at first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
-from typing import Any, get_args
+from types import ModuleType
+from typing import get_args
 
-from tollway.catalog import auto_models, chat_models, media_models
+from tollway.catalog import auto_models, chat_models, job_models, media_models
 from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
 
 __all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", "lookup", "resolve"]
 
 _KINDS: tuple[Kind, ...] = get_args(Kind)
-
-_MODULES = (chat_models, media_models, auto_models)
+_MODULES = (chat_models, media_models, job_models, auto_models)
 
 CATALOG: dict[str, ModelSpec] = {spec.id: spec for module in _MODULES for spec in module.ENTRIES}
-# (pattern, provider, kind) — patterns of one kind never shadow another kind's models.
-PATTERNS: tuple[tuple[str, str, Kind], ...] = tuple(
-    (entry[0], entry[1], entry[2] if len(entry) == 3 else getattr(module, "KIND", "chat"))
-    for module in _MODULES for entry in module.PATTERNS
-)
-UNLISTED: dict[Kind, dict[str, Any]] = {
-    kind: fields for module in _MODULES for kind, fields in getattr(module, "UNLISTED", {}).items()
-}
+
+
+def _patterns(module: ModuleType) -> list[tuple[str, ModelSpec]]:
+    templates = []
+    for entry in module.PATTERNS:
+        pattern, target = entry[0], entry[1]
+        if isinstance(target, ModelSpec):
+            templates.append((pattern, target))
+            continue
+        kind: Kind = entry[2] if len(entry) == 3 else getattr(module, "KIND", "chat")
+        priced = getattr(module, "UNLISTED", {}).get(kind, {})
+        templates.append((pattern, ModelSpec(pattern, target, kind=kind, listed=False, **priced)))
+    return templates
+
+
+# (pattern, template spec), first match of the kind wins — patterns never shadow another kind's models.
+PATTERNS: tuple[tuple[str, ModelSpec], ...] = tuple(entry for module in _MODULES for entry in _patterns(module))
 
 
 def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
@@ -43,9 +58,9 @@ def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
         return spec if spec.kind == kind else None
     if "/" in model and model.split("/", 1)[0] == "local":
         return None  # local models are exactly the listed ones
-    for pattern, provider, pattern_kind in PATTERNS:
-        if pattern_kind == kind and fnmatch.fnmatchcase(model, pattern):
-            return ModelSpec(model, provider, kind=kind, listed=False, **UNLISTED.get(kind, {}))
+    for pattern, template in PATTERNS:
+        if template.kind == kind and fnmatch.fnmatchcase(model, pattern):
+            return dataclasses.replace(template, id=model, listed=False)
     return None
 
 
@@ -59,6 +74,9 @@ def lookup(model: str) -> ModelSpec | None:
 
 
 def listed_models() -> list[ModelSpec]:
+    """What /v1/models shows: declared upstreams' models, then the catalog's listed entries (not the
+    gateway's own priced services, which are entries with listed=False)."""
     custom = [spec for upstream in custom_upstreams() for model in upstream.models
               if (spec := upstream.spec_for(model)) is not None]
-    return custom + [spec for spec in CATALOG.values() if spec.id not in {c.id for c in custom}]
+    declared = {c.id for c in custom}
+    return custom + [spec for spec in CATALOG.values() if spec.listed and spec.id not in declared]

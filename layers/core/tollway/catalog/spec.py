@@ -5,8 +5,8 @@
     ModelSpec("dall-e-3", "openai", kind="image", unit="image", unit_price=500_000).unit_cost(2)
 
 Token-priced kinds (chat, embedding) charge `input_price`/`output_price` micro-credits per token;
-unit-priced kinds (image, speech, transcription, sound, video, music, rerank, moderation) charge
-`unit_price` per `unit` (an image, a request, a second of audio…).
+unit-priced kinds (image, speech, transcription, sound, video, music, rerank, moderation, document)
+charge `unit_price` per `unit` (an image, a request, a second of audio, a page…).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ DEFAULT_PRICE = 2_000  # 0.002 credits per token
 CREATED = 1_735_689_600  # 2025-01-01: catalog entries have no upstream creation date
 
 Kind = Literal["chat", "embedding", "image", "speech", "transcription", "sound", "moderation", "rerank",
-               "video", "music"]
+               "video", "music", "document"]
 Modality = Literal["text", "image", "audio", "video", "file"]
 
 CHAT = frozenset({"chat", "stream", "tools", "json"})

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from tollway.documents.collector import BlockCollector, too_many_pages
+from tollway.documents.collector import DEFAULT_LIMITS, BlockCollector, DocumentLimits, too_many_pages
 from tollway.documents.damage import reading
 from tollway.documents.model import ParsedDocument
 from tollway.errors import InvalidRequest
@@ -95,6 +95,20 @@ def _open(data: bytes) -> Any:
         if not opened:
             raise _encrypted()
     return reader
+
+
+def count_pages(data: bytes, limits: DocumentLimits = DEFAULT_LIMITS) -> int:
+    """The page count alone (no text extracted): what pricing needs before a PDF is parsed."""
+    from pypdf.errors import FileNotDecryptedError
+
+    with reading("PDF"):
+        try:
+            pages = len(_open(data).pages)
+        except FileNotDecryptedError:
+            raise _encrypted() from None
+    if pages > limits.max_pages:
+        raise too_many_pages(pages, limits)
+    return pages
 
 
 def _blank_line_paragraphs(text: str) -> list[str]:

@@ -1,5 +1,8 @@
 """The embedded AWS emulator (moto) as a child process on loopback.
 
+With the template, the child also runs the Lambda functions the template's state machines invoke
+(`lambda_runtime.py`), so Step Functions executions run the real worker code locally.
+
 A child, not a thread: moto's handlers then run on the other core instead of competing with the
 gateway for one GIL, and a crash in either leaves the other intact. DynamoDB requests are
 serialized inside the emulator: moto locks request routing but not its backend, and without this
@@ -12,6 +15,7 @@ DynamoDB needs no such help.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import socket
@@ -46,13 +50,15 @@ class Emulator:
         self.endpoint = f"http://127.0.0.1:{port}"
 
     @classmethod
-    def start(cls, port: int | None = None, timeout_s: float = 30.0, data_dir: Path | None = None) -> Emulator:
-        """Start the child; with `data_dir`, state is restored from and saved to a snapshot there."""
+    def start(cls, port: int | None = None, timeout_s: float = 30.0, data_dir: Path | None = None,
+              template: Path | None = None) -> Emulator:
+        """Start the child; with `data_dir`, state is restored from and saved to a snapshot there;
+        with `template`, the Lambda functions its state machines invoke run their code (in the child)."""
         port = port or free_port()
         env = os.environ | FAKE_CREDENTIALS
         process = subprocess.Popen(
             [sys.executable, "-m", "tollway.local.emulator", str(port), str(os.getpid()),
-             str(data_dir.resolve()) if data_dir else ""],
+             str(data_dir.resolve()) if data_dir else "", str(template.resolve()) if template else ""],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
         assert process.stdout is not None
@@ -189,6 +195,7 @@ def _exit_with_parent(parent_pid: int, on_exit: Any) -> None:
 def main(argv: list[str]) -> None:
     port, parent_pid = int(argv[0]), int(argv[1])
     data_dir = Path(argv[2]) if len(argv) > 2 and argv[2] else None
+    template = Path(argv[3]) if len(argv) > 3 and argv[3] else None
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request access lines
@@ -202,6 +209,14 @@ def main(argv: list[str]) -> None:
 
     install()
     os.environ.setdefault("MOTO_PORT", str(port))
+    if template is not None:
+        from tollway.local.lambda_runtime import install
+        from tollway.local.template import Template
+
+        install(Template(template), port)
+        # moto's ASL parser takes ~1 s to import: load it while the gateway creates the tables.
+        threading.Thread(target=importlib.import_module, args=("moto.stepfunctions.parser.models",),
+                         daemon=True).start()
     app = SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
     snapshots = Snapshots(data_dir, app.lock) if data_dir else None
     if snapshots:

@@ -3,6 +3,7 @@ template's global environment to their local names."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tollway.local.template import Template, local_bucket_name
@@ -39,19 +40,35 @@ def create_resources(template: Template, boto_session: Any) -> dict[str, str]:
     return names
 
 
-def local_environment(template: Template) -> dict[str, str]:
-    """The Globals environment with `!Ref` to a table or bucket replaced by its local name.
+def resolve_variables(variables: Mapping[str, object], names: dict[str, str]) -> dict[str, str]:
+    """Environment variables with `!Ref` to a local resource replaced by its local name or ARN.
 
     References to parameters (the deploy-time secret name) are left out: locally, provider keys
     come from the process environment.
     """
-    names = local_names(template)
     env = {}
-    for key, value in template.global_environment().items():
+    for key, value in variables.items():
         if isinstance(value, dict):
             ref = value.get("Ref")
             if ref in names:
                 env[key] = names[ref]
         else:
             env[key] = str(value)
+    return env
+
+
+def local_environment(template: Template, arns: dict[str, str] | None = None) -> dict[str, str]:
+    """The Globals environment resolved to local names, plus every function's own variables that
+    name a local resource (`arns`: deployed state machines and functions, by logical id).
+
+    All functions share the local gateway's process, so those references are merged into one
+    environment; they name resources, so two functions naming the same variable agree.
+    """
+    names = local_names(template) | (arns or {})
+    env = resolve_variables(template.global_environment(), names)
+    for function in template.python_functions().values():
+        references = {k: v for k, v in function.environment.items() if isinstance(v, dict) and "Ref" in v}
+        for key, value in resolve_variables(references, names).items():
+            if env.setdefault(key, value) != value:
+                raise ValueError(f"{function.function}: {key} names another resource than another function's")
     return env

@@ -17,11 +17,13 @@ from tollway.local.template import Template, find_template
 
 
 def prepare_environment(template: Template, emulator: Emulator) -> str:
-    """Point the process at the emulator and create the template's resources; return the admin key."""
+    """Point the process at the emulator and create the template's resources (tables, buckets, state
+    machines and the functions they invoke); return the admin key."""
     import boto3
 
     from tollway import aws_clients, config
     from tollway.local.resources import create_resources, local_environment
+    from tollway.local.state_machines import deploy_state_machines
 
     os.environ.update(FAKE_CREDENTIALS | {"AWS_ENDPOINT_URL": emulator.endpoint})
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -31,8 +33,42 @@ def prepare_environment(template: Template, emulator: Emulator) -> str:
     os.environ["TOLLWAY_ADMIN_KEY"] = admin_key
     config.reset_for_tests()
     aws_clients.reset()
-    create_resources(template, boto3.session.Session())
+    session = boto3.session.Session()
+    create_resources(template, session)
+    os.environ.update(local_environment(template, deploy_state_machines(template, session)))
+    config.reset_for_tests()
     return admin_key
+
+
+def keep_webhook_secret(data_dir: Path | None) -> None:
+    """Webhooks need a signing secret: the operator's, else one made here and kept with the data, so
+    each key's secret survives restarts. Set before the emulator starts: its worker signs with it."""
+    if os.environ.get("TOLLWAY_WEBHOOK_SECRET"):
+        return
+    path = data_dir / "webhook-secret" if data_dir else None
+    if path is not None and path.is_file():
+        os.environ["TOLLWAY_WEBHOOK_SECRET"] = path.read_text().strip()
+        return
+    made = secrets.token_urlsafe(32)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(made)
+    os.environ["TOLLWAY_WEBHOOK_SECRET"] = made
+
+
+def resume_operations() -> None:
+    """Operations that were running when the gateway stopped get a fresh execution (the emulator
+    keeps their records, not their executions)."""
+    from tollway.operations.resume import resume_unfinished
+
+    try:
+        resumed = resume_unfinished()
+    except Exception as exc:  # noqa: BLE001 - the gateway serves anyway; the sweeper refunds what stays stuck
+        print(f"tollway: could not resume operations: {type(exc).__name__}", flush=True)
+        return
+    if resumed:
+        print(f"tollway: resumed {len(resumed)} operation(s) interrupted by the last stop", flush=True)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None = None,
@@ -48,9 +84,11 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     started = time.monotonic()
     custom_upstreams()  # an invalid TOLLWAY_UPSTREAMS stops here, with what to fix, not at the first request
     template = Template(Path(template_path) if template_path else find_template())
-    emulator = Emulator.start(data_dir=data_dir)
+    keep_webhook_secret(data_dir)
+    emulator = Emulator.start(data_dir=data_dir, template=template.path)
     try:
         admin_key = prepare_environment(template, emulator)
+        threading.Thread(target=resume_operations, daemon=True).start()
         app = TemplateGateway(template)
         schedules = ScheduleRunner(template.schedules()).start()
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
@@ -67,6 +105,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
                       f"  routes:      {len(app.routes)} from {template.path.name}, "
                       f"{len(schedules.schedules)} scheduled function(s)\n"
                       f"  data:        {data_dir.resolve() if data_dir else 'in memory (not kept)'}\n"
+                      f"  emulator:    {emulator.endpoint} (DynamoDB, S3, Step Functions, Lambda)\n"
                       f"  try:         tollway keys create --credits 10 --url {url} --admin-key {admin_key}\n"
                       f"  then:        OPENAI_BASE_URL={url}/v1 with model local/echo\n"
                       "Ctrl-C stops the gateway and the emulator.", flush=True)

@@ -47,6 +47,23 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class FunctionCode:
+    """A Python function as Lambda runs it: app.py from its CodeUri, the handler attribute, its env."""
+
+    function: str  # logical id
+    code_uri: Path
+    handler: str  # attribute of app.py, from `Handler: app.<name>`
+    environment: dict[str, Any]  # its own Environment.Variables, unresolved
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    name: str  # logical id
+    definition_path: Path
+    substitutions: dict[str, Any]  # DefinitionSubstitutions, unresolved
+
+
+@dataclass(frozen=True)
 class Route:
     function: str  # logical id
     code_uri: Path
@@ -89,6 +106,20 @@ class Template:
                 handler = str(props["Handler"]).split(".", 1)[1]
                 found.append(Schedule(name, self.root / props["CodeUri"], handler, every))
         return found
+
+    def python_functions(self) -> dict[str, FunctionCode]:
+        """Functions whose handler is `app.<name>` (not the ones run by a wrapper script)."""
+        found = {}
+        for name, props in self.of_type("AWS::Serverless::Function").items():
+            handler = str(props.get("Handler", ""))
+            if handler.startswith("app."):
+                env = ((props.get("Environment") or {}).get("Variables")) or {}
+                found[name] = FunctionCode(name, self.root / props["CodeUri"], handler.split(".", 1)[1], env)
+        return found
+
+    def state_machines(self) -> list[StateMachine]:
+        return [StateMachine(name, self.root / props["DefinitionUri"], props.get("DefinitionSubstitutions") or {})
+                for name, props in self.of_type("AWS::Serverless::StateMachine").items()]
 
     def global_environment(self) -> dict[str, Any]:
         return (((self.doc.get("Globals") or {}).get("Function") or {}).get("Environment") or {}).get("Variables") or {}

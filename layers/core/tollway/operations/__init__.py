@@ -1,7 +1,11 @@
-"""Async operations: records, Step Functions executions, and the webhooks fired when one finishes.
+"""Async operations: records, Step Functions executions, the worker that runs each step, and the
+webhooks fired when one finishes.
 
-    >>> from tollway.operations.webhooks import deliver
-    >>> result = await deliver(operation.webhook_url, operation_body, secret)
-    >>> result.delivered, result.attempts
-    (True, 1)
+    op, headers = await open_operation(api_key, operation_kind("video").order(body))   # lifecycle.py
+    handle({"action": "poll", "operation_id": op.id})                                  # worker.py
+    result = await deliver(op.webhook_url, operation_json(op), secret)                 # webhooks.py
+
+One module per concern: `records` (the DynamoDB record and its conditional transitions),
+`billing` (settlement from a record), `results` (S3), `executions` (Step Functions), `kinds/`
+(one module per kind of job), `views` (what clients see), `resume` (after a local restart).
 """

@@ -20,18 +20,23 @@ class UsageRecord:
     completion_tokens: int = 0
     credits_micro: int = 0
     reserved_micro: int = 0
-    status: str = "ok"  # ok | upstream_error | client_disconnected | refused
+    status: str = "ok"  # ok | upstream_error | client_disconnected | refused | failed | cancelled
     http_status: int = 200
     error_code: str | None = None
     started: float = 0.0
     latency_ms: int = 0
     fallback_from: str | None = None  # the model the client asked for, when another one answered
+    # When the record is dated by an event rather than by the write (an operation's end), so a
+    # retried settlement writes the same item and is recognised as done.
+    recorded_at: float | None = None
 
     def finish(self) -> None:
-        self.latency_ms = int((time.monotonic() - self.started) * 1000) if self.started else 0
+        if self.started:  # a record made in another process (an operation) brings its own latency
+            self.latency_ms = int((time.monotonic() - self.started) * 1000)
 
     def sort_key(self, now: float) -> str:
-        stamp = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        at = self.recorded_at if self.recorded_at is not None else now
+        stamp = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return f"{stamp}#{self.request_id}"
 
     def to_item(self, now: float) -> dict[str, Any]:

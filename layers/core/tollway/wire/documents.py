@@ -13,27 +13,13 @@ Multipart uploads are read by the HTTP edge and never reach these models.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from tollway.documents.chunk import MAX_MAX_CHARS, MAX_OVERLAP_CHARS, MIN_MAX_CHARS
-from tollway.documents.model import TextBlock
+from tollway.documents.model import ParsedDocument, TextBlock
 from tollway.wire.base64_data import data_url_type, decode_base64
-
-_MAX_URL_LENGTH = 2048
-
-
-def _webhook_url(value: str | None) -> str | None:
-    """Shape only; whether the gateway may call it (DNS, private addresses) is checked when it is used."""
-    if value is None:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an absolute http:// or https:// URL")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("must not contain credentials")
-    return value
+from tollway.wire.operations import MAX_URL_LENGTH, webhook_url_shape
 
 
 class ParseDocumentRequest(BaseModel):
@@ -45,7 +31,7 @@ class ParseDocumentRequest(BaseModel):
     filename: str | None = Field(default=None, min_length=1, max_length=255)
     content_type: str | None = Field(default=None, min_length=1, max_length=255)
     async_: bool = Field(default=False, alias="async")
-    webhook_url: str | None = Field(default=None, max_length=_MAX_URL_LENGTH)
+    webhook_url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)
 
     @model_validator(mode="before")
     @classmethod
@@ -73,7 +59,23 @@ class ParseDocumentRequest(BaseModel):
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url_shape(cls, value: str | None) -> str | None:
-        return _webhook_url(value)
+        return webhook_url_shape(value)
+
+
+class ParseUploadOptions(BaseModel):
+    """The fields beside a multipart upload's `file` (form values arrive as strings: "true" is true)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    filename: str | None = Field(default=None, min_length=1, max_length=255)
+    content_type: str | None = Field(default=None, min_length=1, max_length=255)
+    async_: bool = Field(default=False, alias="async")
+    webhook_url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        return webhook_url_shape(value)
 
 
 class ChunkRequest(BaseModel):
@@ -110,3 +112,10 @@ class ChunkRequest(BaseModel):
         if max_chars is not None and value >= max_chars:
             raise ValueError("must be less than max_chars")
         return value
+
+
+def parsed_document_body(document: ParsedDocument, billable_pages: int) -> dict[str, Any]:
+    """The answer of POST /v1/documents/parse, and the result file of an async parse."""
+    return {"object": "document", "format": document.format, "pages": document.pages,
+            "blocks": [block.model_dump() for block in document.blocks],
+            "usage": {"billable_pages": billable_pages}}

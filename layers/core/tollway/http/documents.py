@@ -1,0 +1,99 @@
+"""The documents edge: parse an upload (multipart or base64 JSON) into text blocks — in the request
+when it is small, as an operation when it is large or asked to be async — and chunk text or blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from tollway.catalog import resolve
+from tollway.catalog.job_models import CHUNK_MODEL
+from tollway.config import settings
+from tollway.documents import chunk_blocks, chunk_text, parse_document
+from tollway.documents.pages import billable_pages
+from tollway.errors import InvalidRequest, NotImplementedYet, TollwayError
+from tollway.http.forms import form_or_json
+from tollway.http.requests import api_key, json_object, request_id
+from tollway.operations.kinds.document import DOCUMENT, parse_spec
+from tollway.operations.lifecycle import GENERATE, open_operation
+from tollway.operations.views import operation_json
+from tollway.routing.metered import Call, Meter, admit_call
+from tollway.wire.documents import ChunkRequest, ParseDocumentRequest, ParseUploadOptions, parsed_document_body
+from tollway.wire.validation import validate
+
+T = TypeVar("T")
+
+
+async def _upload(request: Request) -> tuple[bytes, ParseUploadOptions]:
+    fields, files = await form_or_json(request)
+    if not files:
+        body = validate(ParseDocumentRequest, fields)
+        if body.file_id is not None:
+            raise NotImplementedYet("file_id: the Files API is not available in this gateway yet; send the file "
+                                    "as a multipart upload or as base64 `data`", param="file_id")
+        assert body.data is not None
+        options = ParseUploadOptions.model_validate({"filename": body.filename, "content_type": body.content_type,
+                                                     "async": body.async_, "webhook_url": body.webhook_url})
+        return body.data, options
+    if set(files) != {"file"}:
+        raise InvalidRequest("file: send the document as one multipart field named `file`", code="invalid_value",
+                             param="file")
+    options = validate(ParseUploadOptions, fields)
+    upload = files["file"]
+    options.filename = options.filename or upload.filename
+    options.content_type = options.content_type or upload.content_type
+    return await upload.read(), options
+
+
+async def _metered(meter: Meter, work: Callable[[], T]) -> T:
+    """Local work after admission: input it cannot handle (400/413) is refunded and recorded."""
+    try:
+        return await anyio.to_thread.run_sync(work)
+    except TollwayError as exc:
+        await meter.refund("invalid_input", exc.status, exc.code)
+        exc.headers = meter.headers | exc.headers
+        raise
+
+
+async def parse(request: Request) -> JSONResponse:
+    key = api_key(request)
+    data, options = await _upload(request)
+    order = DOCUMENT.order_upload(data, filename=options.filename, content_type=options.content_type,
+                                  webhook_url=options.webhook_url)
+    spec = parse_spec()
+    large = order.reserve > spec.unit_cost(settings().document_sync_max_pages)
+    if options.async_ or options.webhook_url or large:
+        op, headers = await open_operation(key, order)
+        return JSONResponse(operation_json(op), status_code=202, headers=headers)
+    meter = await admit_call(key, Call(scope=GENERATE, endpoint=DOCUMENT.endpoint, model=spec.id,
+                                       provider=spec.provider, reserve=order.reserve, request_id=request_id(request)))
+    document = await _metered(meter, lambda: parse_document(data, filename=options.filename,
+                                                            content_type=options.content_type))
+    pages = billable_pages(document)
+    await meter.settle(spec.unit_cost(pages))
+    return JSONResponse(parsed_document_body(document, pages), headers=meter.headers)
+
+
+async def chunk(request: Request) -> JSONResponse:
+    key = api_key(request)
+    body = validate(ChunkRequest, await json_object(request))
+    spec = resolve(CHUNK_MODEL, "document")
+    assert spec is not None, "the catalog prices chunking"
+    meter = await admit_call(key, Call(scope=GENERATE, endpoint="documents.chunk", model=spec.id,
+                                       provider=spec.provider, reserve=spec.unit_cost(1),
+                                       request_id=request_id(request)))
+
+    def work() -> list[Any]:
+        if body.blocks is not None:
+            return chunk_blocks(body.blocks, max_chars=body.max_chars, overlap_chars=body.overlap_chars)
+        return chunk_text(body.text or "", max_chars=body.max_chars, overlap_chars=body.overlap_chars)
+
+    chunks = await _metered(meter, work)
+    await meter.settle(spec.unit_cost(1))
+    data = [{"object": "chunk", **c.model_dump()} for c in chunks]
+    return JSONResponse({"object": "list", "data": data, "max_chars": body.max_chars,
+                         "overlap_chars": body.overlap_chars}, headers=meter.headers)

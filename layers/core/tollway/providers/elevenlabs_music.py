@@ -1,0 +1,62 @@
+"""ElevenLabs music: one synchronous call that answers with the audio.
+
+    POST /v1/music?output_format=mp3_44100_128   {"prompt", "music_length_ms", "model_id", …} → audio/mpeg
+
+The API has no job to poll, so `submit` returns the finished track and the worker stores it in the
+same step. ELEVENLABS_API_KEY (sent as `xi-api-key`) and ELEVENLABS_BASE_URL (default
+https://api.elevenlabs.io, without `/v1`).
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import httpx
+
+from tollway.config import secret
+from tollway.errors import UpstreamError
+from tollway.providers.jobs import JobRequest, JobStatus, http_client, send
+
+DEFAULT_BASE_URL = "https://api.elevenlabs.io"
+OUTPUT_FORMAT = "mp3_44100_128"
+# A long track takes a while to compose; the worker function's timeout (300 s) is the real bound.
+COMPOSE_TIMEOUT_S = 270.0
+
+
+class ElevenLabsMusic:
+    name = "elevenlabs"
+
+    def _key(self) -> str | None:
+        return secret("ELEVENLABS_API_KEY")
+
+    def _client(self) -> httpx.AsyncClient:
+        base = (secret("ELEVENLABS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        key = self._key()
+        return http_client(base, {"xi-api-key": key} if key else {}, read_timeout_s=COMPOSE_TIMEOUT_S)
+
+    def configured(self) -> bool:
+        return bool(self._key() or secret("ELEVENLABS_BASE_URL"))
+
+    async def submit(self, request: JobRequest) -> JobStatus:
+        seconds = int(request.params["seconds"])
+        body: dict[str, Any] = {"prompt": request.params["prompt"], "music_length_ms": seconds * 1000,
+                                "model_id": request.model}
+        if request.params.get("force_instrumental") is not None:
+            body["force_instrumental"] = bool(request.params["force_instrumental"])
+        async with self._client() as client:
+            response = await send(client, self.name, "POST", f"/v1/music?output_format={OUTPUT_FORMAT}",
+                                  self._key(), json=body)
+        content_type = response.headers.get("content-type", "").split(";")[0].strip()
+        if not content_type.startswith("audio/") or not response.content:
+            raise UpstreamError("elevenlabs answered without audio")
+        return JobStatus("succeeded", progress=100, content=response.content, content_type=content_type,
+                         units=seconds)
+
+    async def poll(self, upstream_id: str) -> JobStatus:
+        raise UpstreamError("elevenlabs music has no job to poll")
+
+    async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
+        raise UpstreamError("elevenlabs music has no job to download")
+
+    async def cancel(self, upstream_id: str) -> None:
+        return None

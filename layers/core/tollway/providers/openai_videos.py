@@ -1,0 +1,84 @@
+"""OpenAI's Videos API (Sora): create a render job, poll it, download the MP4.
+
+    POST /videos               multipart: model, prompt, seconds, size → {"id", "status": "queued", …}
+    GET  /videos/{id}          status queued | in_progress | completed | failed, progress 0-100
+    GET  /videos/{id}/content  the MP4 (variant=video)
+
+OPENAI_API_KEY and OPENAI_BASE_URL are the chat adapter's; the API has no cancel, so a cancelled
+operation stops being polled (and charged) but the upstream job runs to its end.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import httpx
+
+from tollway.config import secret
+from tollway.errors import UpstreamError
+from tollway.providers.upstream_errors import redact
+from tollway.providers.jobs import JobRequest, JobStatus, call_json, download_to, http_client
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+
+class OpenAIVideos:
+    name = "openai"
+
+    def _key(self) -> str | None:
+        return secret("OPENAI_API_KEY")
+
+    def _client(self) -> httpx.AsyncClient:
+        base = (secret("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        key = self._key()
+        return http_client(base, {"authorization": f"Bearer {key}"} if key else {})
+
+    def configured(self) -> bool:
+        return bool(self._key() or secret("OPENAI_BASE_URL"))
+
+    async def submit(self, request: JobRequest) -> JobStatus:
+        fields = {"model": request.model, "prompt": request.params["prompt"],
+                  "seconds": str(request.params.get("seconds") or 4)}
+        if request.params.get("size"):
+            fields["size"] = str(request.params["size"])
+        async with self._client() as client:
+            # Multipart, as the OpenAI SDK sends it (the endpoint also takes reference images).
+            video = await call_json(client, self.name, "POST", "/videos", self._key(),
+                                    files={k: (None, v) for k, v in fields.items()})
+        return _status(video)
+
+    async def poll(self, upstream_id: str) -> JobStatus:
+        async with self._client() as client:
+            return _status(await call_json(client, self.name, "GET", f"/videos/{upstream_id}", self._key()))
+
+    async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
+        async with self._client() as client:
+            return await download_to(client, self.name, f"/videos/{output['video_id']}/content?variant=video",
+                                     sink, self._key(), max_bytes)
+
+    async def cancel(self, upstream_id: str) -> None:
+        return None
+
+
+def _status(video: Any) -> JobStatus:
+    if not isinstance(video, dict) or not isinstance(video.get("id"), str):
+        raise UpstreamError("openai answered without a video id")
+    status, progress = video.get("status"), video.get("progress")
+    progress = int(progress) if isinstance(progress, int | float) else None
+    if status == "completed":
+        return JobStatus("succeeded", upstream_id=video["id"], progress=100, output={"video_id": video["id"]},
+                         units=_seconds(video.get("seconds")))
+    if status == "failed":
+        error = video["error"] if isinstance(video.get("error"), dict) else {}
+        return JobStatus("failed", upstream_id=video["id"], code=str(error.get("code") or "generation_failed"),
+                         message=redact(f"openai: {error.get('message') or 'the video could not be generated'}"[:500]))
+    if status in ("queued", "in_progress"):
+        return JobStatus("running", upstream_id=video["id"], progress=progress)
+    raise UpstreamError(f"openai answered with an unknown video status {str(status)[:40]!r}")
+
+
+def _seconds(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,109 @@
+"""Replicate-style async predictions: create, poll, fetch the output URL, cancel.
+
+    POST /models/{owner}/{name}/predictions  {"input": {...}}   (or POST /predictions with "version")
+    GET  /predictions/{id}        status starting | processing | succeeded | failed | canceled
+    POST /predictions/{id}/cancel
+
+The gateway's model name is `replicate/<owner>/<name>` (or `…:<version>` to pin a version); any
+server with the same API works through REPLICATE_BASE_URL. Outputs are file URLs: the first one
+is the result.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tollway.config import secret
+from tollway.errors import InvalidRequest, UpstreamError
+from tollway.providers.upstream_errors import redact
+from tollway.providers.jobs import JobRequest, JobStatus, call_json, download_to, http_client
+
+DEFAULT_BASE_URL = "https://api.replicate.com/v1"
+_MODEL = re.compile(r"^replicate/(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)"
+                    r"(?::(?P<version>[0-9a-f]{8,128}))?$")
+_RUNNING = frozenset({"starting", "processing"})
+
+
+def model_path(model: str) -> tuple[str, str, str | None]:
+    """`replicate/owner/name[:version]` → (owner, name, version), or a 400 naming `model`."""
+    match = _MODEL.match(model)
+    if match is None:
+        raise InvalidRequest("model: Replicate models are named replicate/<owner>/<name>[:<version>] "
+                             "(lowercase)", code="invalid_value", param="model")
+    return match["owner"], match["name"], match["version"]
+
+
+class Replicate:
+    name = "replicate"
+
+    def _token(self) -> str | None:
+        return secret("REPLICATE_API_TOKEN")
+
+    def _base(self) -> str:
+        return (secret("REPLICATE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+    def _client(self, authorized: bool = True) -> httpx.AsyncClient:
+        token = self._token()
+        return http_client(self._base(), {"authorization": f"Bearer {token}"} if token and authorized else {})
+
+    def configured(self) -> bool:
+        return bool(self._token() or secret("REPLICATE_BASE_URL"))
+
+    async def submit(self, request: JobRequest) -> JobStatus:
+        owner, name, version = model_path(request.model)
+        body: dict[str, Any] = {"input": {**(request.params.get("input") or {}), "prompt": request.params["prompt"]}}
+        if version:
+            url, body["version"] = "/predictions", version
+        else:
+            url = f"/models/{owner}/{name}/predictions"
+        async with self._client() as client:
+            return _status(await call_json(client, self.name, "POST", url, self._token(), json=body))
+
+    async def poll(self, upstream_id: str) -> JobStatus:
+        async with self._client() as client:
+            return _status(await call_json(client, self.name, "GET", f"/predictions/{upstream_id}", self._token()))
+
+    async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
+        url = str(output["url"])
+        # The API's own file URLs need the token; delivery URLs elsewhere must never receive it.
+        same_origin = urlsplit(url)[:2] == urlsplit(self._base())[:2]
+        async with self._client(authorized=same_origin) as client:
+            return await download_to(client, self.name, url, sink, self._token(), max_bytes)
+
+    async def cancel(self, upstream_id: str) -> None:
+        async with self._client() as client:
+            await call_json(client, self.name, "POST", f"/predictions/{upstream_id}/cancel", self._token())
+
+
+def _first_url(output: Any) -> str | None:
+    if isinstance(output, str) and urlsplit(output).scheme in ("http", "https"):
+        return output
+    if isinstance(output, list):
+        return next((u for item in output if (u := _first_url(item))), None)
+    if isinstance(output, dict):
+        return next((u for item in output.values() if (u := _first_url(item))), None)
+    return None
+
+
+def _status(prediction: Any) -> JobStatus:
+    if not isinstance(prediction, dict) or not isinstance(prediction.get("id"), str):
+        raise UpstreamError("replicate answered without a prediction id")
+    pid, status = prediction["id"], prediction.get("status")
+    if status in _RUNNING:
+        return JobStatus("running", upstream_id=pid)
+    if status == "succeeded":
+        url = _first_url(prediction.get("output"))
+        if url is None:
+            return JobStatus("failed", upstream_id=pid, code="no_output",
+                             message="replicate: the prediction succeeded without an output file")
+        return JobStatus("succeeded", upstream_id=pid, progress=100, output={"url": url}, units=1)
+    if status in ("failed", "canceled", "aborted"):
+        error = prediction.get("error")
+        reason = error if isinstance(error, str) and error else f"the prediction was {status} upstream"
+        return JobStatus("failed", upstream_id=pid, code=f"upstream_{status}",
+                         message=redact(f"replicate: {reason[:500]}", secret("REPLICATE_API_TOKEN")))
+    raise UpstreamError(f"replicate answered with an unknown prediction status {str(status)[:40]!r}")
