@@ -97,15 +97,15 @@ def test_a_sync_parse_that_finds_no_text_is_a_400_and_refunded(ops) -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "status", "code"), [
-    ({"json": {"file_id": "file-abc123"}}, 501, "not_implemented"),
+    ({"json": {"file_id": "file-abc123"}}, 404, "file_not_found"),
     ({"json": {"data": "%%%not base64%%%"}}, 400, "invalid_value"),
     ({"json": {}}, 400, "invalid_value"),
     ({"files": {"file": ("x.png", b"\x89PNG\r\n\x1a\n....", "image/png")}}, 415, "unsupported_document_type"),
     ({"files": {"upload": ("x.md", b"# x")}}, 400, "invalid_value"),
     ({"files": {"file": ("x.md", b"# x")}, "data": {"async": "maybe"}}, 400, "invalid_value"),
     ({"files": {"file": ("x.md", b"# x")}, "data": {"webhook_url": "gopher://x"}}, 400, "invalid_value"),
-    ({"content": b"--x\r\nno headers\r\n", "headers": {"content-type": "multipart/form-data"}}, 400, "invalid_form"),
-], ids=["file-id-later", "bad-base64", "nothing", "image", "wrong-field", "bad-async", "bad-webhook", "bad-multipart"])
+    ({"content": b"--x\r\nno headers\r\n", "headers": {"content-type": "multipart/form-data"}}, 400, "invalid_multipart"),
+], ids=["unknown-file-id", "bad-base64", "nothing", "image", "wrong-field", "bad-async", "bad-webhook", "bad-multipart"])
 def test_bad_parse_requests_are_clear_4xx_and_cost_nothing(ops, kwargs, status: int, code: str) -> None:
     key = ops.key(credits=1)
     response = ops.post(key, "/v1/documents/parse", **kwargs)
@@ -145,3 +145,29 @@ def test_bad_chunk_requests_are_400_naming_the_param(ops, body, param: str) -> N
     key = ops.key(credits=1)
     response = ops.post(key, "/v1/documents/chunk", json=body)
     assert response.status_code == 400 and response.json()["error"]["param"] == param
+
+
+def test_a_file_of_the_files_api_is_parsed_by_its_id_for_its_owner_only(ops) -> None:
+    key, other = ops.key(credits=1), ops.key(credits=1)
+    uploaded = ops.post(key, "/v1/files", data={"purpose": "user_data"},
+                        files={"file": ("report.pdf", three_page_pdf(), "application/pdf")})
+    assert uploaded.status_code == 200, uploaded.text
+    file_id = uploaded.json()["id"]
+    parsed = ops.post(key, "/v1/documents/parse", json={"file_id": file_id})
+    assert parsed.status_code == 200, parsed.text
+    assert parsed.json()["pages"] == 3 and parsed.json()["blocks"][0]["page"] == 1
+    stranger = ops.post(other, "/v1/documents/parse", json={"file_id": file_id})
+    assert stranger.status_code == 404 and stranger.json()["error"]["code"] == "file_not_found"
+    assert ops.balance(other) == 1
+
+
+def test_a_file_id_can_be_parsed_as_an_operation(ops) -> None:
+    key = ops.key(credits=1)
+    file_id = ops.post(key, "/v1/files", data={"purpose": "user_data"},
+                       files={"file": ("notes.md", MARKDOWN, "text/markdown")}).json()["id"]
+    started = ops.post(key, "/v1/documents/parse", json={"file_id": file_id, "async": True})
+    assert started.status_code == 202, started.text
+    done, _ = ops.wait(key, started.json()["id"])
+    assert done["status"] == "succeeded", done
+    result = httpx.get(done["result"]["url"]).json()
+    assert result["format"] == "markdown" and result["blocks"][0]["text"] == "Notes"

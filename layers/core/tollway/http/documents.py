@@ -15,38 +15,53 @@ from tollway.catalog.job_models import CHUNK_MODEL
 from tollway.config import settings
 from tollway.documents import chunk_blocks, chunk_text, parse_document
 from tollway.documents.pages import billable_pages
-from tollway.errors import InvalidRequest, NotImplementedYet, TollwayError
-from tollway.http.forms import form_or_json
+from tollway.auth.authenticate import authenticate
+from tollway.errors import InvalidRequest, NotFound, TollwayError
+from tollway.http.multipart import form_or_json
 from tollway.http.requests import api_key, json_object, request_id
 from tollway.operations.kinds.document import DOCUMENT, parse_spec
 from tollway.operations.lifecycle import GENERATE, open_operation
 from tollway.operations.views import operation_json
 from tollway.routing.metered import Call, Meter, admit_call
+from tollway.storage.files import StoredFile, read_file
 from tollway.wire.documents import ChunkRequest, ParseDocumentRequest, ParseUploadOptions, parsed_document_body
 from tollway.wire.validation import validate
 
 T = TypeVar("T")
 
 
-async def _upload(request: Request) -> tuple[bytes, ParseUploadOptions]:
+async def _upload(request: Request, key: str) -> tuple[bytes, ParseUploadOptions]:
     fields, files = await form_or_json(request)
     if not files:
         body = validate(ParseDocumentRequest, fields)
-        if body.file_id is not None:
-            raise NotImplementedYet("file_id: the Files API is not available in this gateway yet; send the file "
-                                    "as a multipart upload or as base64 `data`", param="file_id")
-        assert body.data is not None
         options = ParseUploadOptions.model_validate({"filename": body.filename, "content_type": body.content_type,
                                                      "async": body.async_, "webhook_url": body.webhook_url})
+        if body.file_id is not None:
+            stored = await _stored_file(key, body.file_id)
+            options.filename = options.filename or stored.filename
+            options.content_type = options.content_type or stored.content_type
+            return stored.data, options
+        assert body.data is not None
         return body.data, options
-    if set(files) != {"file"}:
+    if set(files) != {"file"} or len(files["file"]) != 1:
         raise InvalidRequest("file: send the document as one multipart field named `file`", code="invalid_value",
                              param="file")
     options = validate(ParseUploadOptions, fields)
-    upload = files["file"]
+    (upload,) = files["file"]
     options.filename = options.filename or upload.filename
     options.content_type = options.content_type or upload.content_type
-    return await upload.read(), options
+    return upload.data, options
+
+
+async def _stored_file(key: str, file_id: str) -> StoredFile:
+    """A file of the Files API, for the key that owns it: the key is checked first, so whether a file
+    exists is told only to its owner (another key's file is a 404 like a missing one)."""
+    record = await anyio.to_thread.run_sync(authenticate, key, GENERATE)
+    try:
+        return await anyio.to_thread.run_sync(read_file, record.id, file_id)
+    except NotFound as exc:
+        exc.param = "file_id"
+        raise
 
 
 async def _metered(meter: Meter, work: Callable[[], T]) -> T:
@@ -61,7 +76,7 @@ async def _metered(meter: Meter, work: Callable[[], T]) -> T:
 
 async def parse(request: Request) -> JSONResponse:
     key = api_key(request)
-    data, options = await _upload(request)
+    data, options = await _upload(request, key)
     order = DOCUMENT.order_upload(data, filename=options.filename, content_type=options.content_type,
                                   webhook_url=options.webhook_url)
     spec = parse_spec()

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from tollway.auth.authenticate import authenticate
 from tollway.config import settings
 from tollway.errors import Conflict, ModelNotFound, NotFound, NotImplementedYet, ProviderNotConfigured
-from tollway.http.forms import form_or_json
+from tollway.http.multipart import form_or_json
 from tollway.http.requests import api_key, json_object
 from tollway.operations import results
 from tollway.operations.kinds import operation_kind
