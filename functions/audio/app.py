@@ -23,7 +23,7 @@ async def speech(request: Request) -> Response:
 
 @app.post("/v1/audio/transcriptions")
 async def transcription(request: Request) -> Response:
-    return await form_call(request, transcribe, json_allowed=True)
+    return await form_call(request, transcribe, json_allowed=True, job="transcription")  # async → operation
 
 
 @app.post("/v1/audio/translations")

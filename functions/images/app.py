@@ -1,5 +1,5 @@
-"""Images (scope ai:generate): generations (JSON), edits and variations (multipart), and analysis
-(an image and a prompt → text from a vision model; multipart or JSON)."""
+"""Images (scope ai:generate): generations (JSON; `"async": true` makes an operation), edits and
+variations (multipart), and analysis (an image and a prompt → text from a vision model)."""
 
 from fastapi import Request, Response
 
@@ -14,7 +14,7 @@ app = create_app("images")
 
 @app.post("/v1/images/generations")
 async def generate(request: Request) -> Response:
-    return await json_call(request, generate_images)
+    return await json_call(request, generate_images, job="image")  # "async": true → an operation
 
 
 @app.post("/v1/images/edits")

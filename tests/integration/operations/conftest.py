@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.elevenlabs import FakeElevenLabs
+from tests.fakes.media_upstreams import FakeMedia
 from tests.fakes.openai_upstream import FakeOpenAI
 from tests.fakes.openai_videos import FakeVideos
 from tests.fakes.replicate import FakeReplicate
@@ -26,8 +27,16 @@ def videos() -> FakeVideos:
 
 
 @pytest.fixture(scope="session")
-def openai_videos_upstream(videos: FakeVideos) -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI(extra_routes=videos.routes()).start()
+def openai_media() -> Iterator[FakeMedia]:
+    """OpenAI's images and audio endpoints (for `"async": true` generations and transcriptions)."""
+    fake = FakeMedia().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def openai_videos_upstream(videos: FakeVideos, openai_media: FakeMedia) -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI(extra_routes=[*videos.routes(), *openai_media.openai_routes()]).start()
     yield fake
     fake.stop()
 
@@ -80,3 +89,4 @@ def _fresh_fakes(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("videos").book.reset()
         request.getfixturevalue("replicate").book.reset()
         request.getfixturevalue("eleven").reset()
+        request.getfixturevalue("openai_media").reset()

@@ -20,6 +20,7 @@ from tollway.operations.lifecycle import GENERATE, cancel_operation, open_operat
 from tollway.operations.records import Operation
 from tollway.operations.views import operation_json, video_json
 from tollway.routing.metered import refuse_after_auth
+from tollway.wire.media_types import Blob
 
 
 async def start_job(key: str, kind: str, body: dict[str, Any]) -> tuple[Operation, dict[str, str]]:
@@ -31,8 +32,22 @@ async def start_job(key: str, kind: str, body: dict[str, Any]) -> tuple[Operatio
 
 
 async def create_job(request: Request, kind: str) -> JSONResponse:
-    key = api_key(request)
-    op, headers = await start_job(key, kind, await json_object(request))
+    return await started(api_key(request), kind, await json_object(request))
+
+
+async def started(key: str, kind: str, body: dict[str, Any]) -> JSONResponse:
+    """202 with the operation: the job runs in Step Functions, the client polls GET /v1/operations/{id}."""
+    op, headers = await start_job(key, kind, body)
+    return JSONResponse(operation_json(op), status_code=202, headers=headers)
+
+
+async def started_upload(key: str, kind: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> JSONResponse:
+    """The same for a job whose input is an upload (an audio file to transcribe)."""
+    try:
+        order = operation_kind(kind).order_upload(fields, files)  # type: ignore[attr-defined]
+    except (ModelNotFound, ProviderNotConfigured, NotImplementedYet) as exc:
+        raise await refuse_after_auth(key, GENERATE, exc) from None
+    op, headers = await open_operation(key, order)
     return JSONResponse(operation_json(op), status_code=202, headers=headers)
 
 

@@ -15,13 +15,11 @@ from typing import Any, TypeVar
 
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import TRANSCRIBE, TRANSLATE
-from tollway.errors import InvalidRequest
 from tollway.providers.media_base import TRANSCRIPTION, TRANSLATION, Capability, Transcript, TranscriptionJob
 from tollway.routing.media_call import Answer, choose, metered_call, require
 from tollway.routing.metered import key_ref
-from tollway.wire.base64_data import decode_base64
-from tollway.wire.media_types import Blob, check_audio
-from tollway.wire.openai_audio import TranscriptionCreateParams, TranslationCreateParams
+from tollway.wire.media_types import Blob
+from tollway.wire.openai_audio import TranscriptionCreateParams, TranslationCreateParams, audio_input
 from tollway.wire.validation import validate
 
 JSON_FORMATS = ("json", "verbose_json")
@@ -31,14 +29,14 @@ C = TypeVar("C")
 async def transcribe(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Answer:
     request = validate(TranscriptionCreateParams, fields)
     spec, transcriber = await _prepare(key, request, TRANSCRIBE, TRANSCRIPTION, "transcription")
-    job = TranscriptionJob(spec.id, _audio(request, files.get("file", [])), request.upstream_fields())
+    job = TranscriptionJob(spec.id, audio_input(request, files.get("file", [])), request.upstream_fields())
     return await _run(key, spec, "audio.transcriptions", request, request_id, lambda: transcriber.transcribe(job))
 
 
 async def translate(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Answer:
     request = validate(TranslationCreateParams, fields)
     spec, translator = await _prepare(key, request, TRANSLATE, TRANSLATION, "audio translation")
-    job = TranscriptionJob(spec.id, _audio(request, files.get("file", [])), request.upstream_fields())
+    job = TranscriptionJob(spec.id, audio_input(request, files.get("file", [])), request.upstream_fields())
     return await _run(key, spec, "audio.translations", request, request_id, lambda: translator.translate(job))
 
 
@@ -55,22 +53,6 @@ async def _run(key: str, spec: ModelSpec, endpoint: str, request: TranslationCre
     transcript, meter = await metered_call(key_ref(key), spec, endpoint, spec.unit_cost(1), request_id, work)
     await meter.settle(spec.unit_cost(1))
     return Answer(meter.headers, content=transcript.body, content_type=_content_type(request.response_format))
-
-
-def _audio(request: TranslationCreateParams, uploads: list[Blob]) -> Blob:
-    if uploads and request.file is not None:
-        raise InvalidRequest("file: send the audio once, as a multipart file or as base64, not both",
-                             code="invalid_value", param="file")
-    if uploads:
-        return check_audio(uploads[0].data, uploads[0].filename, uploads[0].content_type, param="file")
-    if request.file is None:
-        raise InvalidRequest("file: the audio to transcribe is required (a multipart file, or base64 in JSON)",
-                             code="missing_file", param="file")
-    try:
-        data, declared = decode_base64(request.file)
-    except ValueError:
-        raise InvalidRequest("file: is not valid base64", code="invalid_base64", param="file") from None
-    return check_audio(data, request.filename, declared, param="file")
 
 
 def _content_type(response_format: str) -> str:

@@ -18,6 +18,10 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from tollway.errors import InvalidRequest
+from tollway.wire.base64_data import decode_base64
+from tollway.wire.media_types import Blob, check_audio
+
 SpeechFormat = Literal["mp3", "opus", "aac", "flac", "wav", "pcm", "url"]
 
 
@@ -76,3 +80,21 @@ class SoundGenerationParams(BaseModel):
     prompt_influence: float | None = Field(default=None, ge=0, le=1)
     loop: bool = False
     response_format: Literal["mp3", "url"] = "mp3"
+
+
+def audio_input(request: TranslationCreateParams, uploads: list[Blob]) -> Blob:
+    """The audio to transcribe: the multipart `file`, or base64 in the JSON `file` field, checked
+    (empty or corrupt → 400, not an audio format we take → 415)."""
+    if uploads and request.file is not None:
+        raise InvalidRequest("file: send the audio once, as a multipart file or as base64, not both",
+                             code="invalid_value", param="file")
+    if uploads:
+        return check_audio(uploads[0].data, uploads[0].filename, uploads[0].content_type, param="file")
+    if request.file is None:
+        raise InvalidRequest("file: the audio to transcribe is required (a multipart file, or base64 in JSON)",
+                             code="missing_file", param="file")
+    try:
+        data, declared = decode_base64(request.file)
+    except ValueError:
+        raise InvalidRequest("file: is not valid base64", code="invalid_base64", param="file") from None
+    return check_audio(data, request.filename, declared, param="file")

@@ -18,6 +18,12 @@ MAX_URL_LENGTH = 2048
 MAX_PROMPT_CHARS = 32_000
 
 
+def wants_async(fields: dict[str, Any]) -> bool:
+    """`"async": true` (JSON) or `async=true` (a form field): run the call as an operation."""
+    value = fields.get("async")
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "1"))
+
+
 def webhook_url_shape(value: str | None) -> str | None:
     """Shape only; whether the gateway may call it (DNS, private addresses) is checked at submit."""
     if value is None:

@@ -23,6 +23,14 @@ def operation_kind(name: str) -> Kind:
         from tollway.operations.kinds.document import DOCUMENT
 
         return DOCUMENT
+    if name == "image":
+        from tollway.operations.kinds.media_jobs import IMAGE
+
+        return IMAGE
+    if name == "transcription":
+        from tollway.operations.kinds.media_jobs import TRANSCRIPTION_KIND
+
+        return TRANSCRIPTION_KIND
     raise NotFound(f"No operation kind {name!r}")
 
 

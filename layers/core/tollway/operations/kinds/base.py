@@ -58,7 +58,8 @@ class Kind(Protocol):
 
 
 def result_name(stem: str, content_type: str) -> str:
-    extension = {"video/mp4": ".mp4", "audio/mpeg": ".mp3", "application/json": ".json"}.get(content_type)
+    extension = {"video/mp4": ".mp4", "audio/mpeg": ".mp3", "application/json": ".json",
+                 "text/plain; charset=utf-8": ".txt"}.get(content_type)
     return stem + (extension or mimetypes.guess_extension(content_type) or "")
 
 

@@ -1,0 +1,136 @@
+"""Image generation and audio transcription as operations (`"async": true` on their endpoints): the
+same models, prices and adapters as the synchronous calls, run by the worker instead of the
+request, with the result kept in S3 for the client to fetch.
+
+    order = IMAGE.order({"prompt": "a fox", "n": 2, "async": True, "webhook_url": "https://…"})
+    order = TRANSCRIPTION_KIND.order_upload(fields, files)       # the audio waits in S3 for the worker
+
+The image result is the JSON images.generate answers with `response_format: b64_json`; the
+transcription result is the transcript in the requested `response_format`. Both are charged for
+what was delivered (images returned; one transcription) and refunded if the upstream fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from typing import IO, Any
+
+from tollway.catalog import ModelSpec, resolve
+from tollway.catalog.media_models import GENERATE, TRANSCRIBE
+from tollway.catalog.spec import Kind as ModelKind
+from tollway.errors import InvalidRequest, ModelNotFound, UpstreamError
+from tollway.operations import results
+from tollway.operations.kinds.base import Order
+from tollway.operations.records import Operation
+from tollway.providers.jobs import JobStatus
+from tollway.providers.media_base import IMAGE_GENERATION, TRANSCRIPTION, ImageJob, TranscriptionJob
+from tollway.providers.registry import adapter_for
+from tollway.wire.media_types import Blob
+from tollway.wire.openai_audio import TranscriptionCreateParams, audio_input
+from tollway.wire.openai_images import ImageGenerateParams
+from tollway.wire.operations import webhook_url_shape
+from tollway.wire.validation import validate
+
+ASYNC_FIELDS = ("async", "webhook_url")
+DEFAULT_IMAGE_MODEL = "gpt-image-1"
+
+
+def _webhook(fields: dict[str, Any]) -> str | None:
+    try:
+        return webhook_url_shape(fields.get("webhook_url"))
+    except ValueError as exc:
+        raise InvalidRequest(f"webhook_url: {exc}", code="invalid_value", param="webhook_url") from None
+
+
+def _spec(model: str, kind: ModelKind, capability: str, what: str) -> ModelSpec:
+    spec = resolve(model, kind)
+    if spec is None:
+        raise ModelNotFound(f"The model {model!r} is not {what} model served by this gateway", param="model")
+    if spec.listed and capability not in spec.capabilities:
+        raise InvalidRequest(f"{spec.id} does not support {what}", code="unsupported_model", param="model")
+    return spec
+
+
+class _OneStep:
+    """The upstream answers in one call, so the worker's submit finishes the job."""
+
+    async def poll(self, op: Operation) -> JobStatus:
+        raise UpstreamError("this job is done in one step")
+
+    async def download(self, op: Operation, sink: IO[bytes], max_bytes: int) -> str:
+        raise UpstreamError("this job is done in one step")
+
+    async def cancel(self, op: Operation) -> None:
+        return None  # nothing runs upstream between steps
+
+
+class ImageKind(_OneStep):
+    name = "image"
+    endpoint = "images.generations"
+    result_stem = "images"
+
+    def order(self, body: dict[str, Any]) -> Order:
+        request = validate(ImageGenerateParams, {k: v for k, v in body.items() if k not in ASYNC_FIELDS})
+        spec = _spec(request.model or DEFAULT_IMAGE_MODEL, "image", GENERATE, "an image generation")
+        adapter_for(spec.provider, IMAGE_GENERATION)  # 503/501 now, not in the worker
+        params = {"prompt": request.prompt, "n": request.n, "extra": request.passed_through()}
+        if request.size:
+            params["size"] = request.size
+        return Order(kind=self.name, endpoint=self.endpoint, model=spec.id, provider=spec.provider,
+                     reserve=spec.unit_cost(request.n), params=params, webhook_url=_webhook(body))
+
+    def describe(self, op: Operation) -> dict[str, Any]:
+        return {k: op.params[k] for k in ("n", "size") if k in op.params}
+
+    async def submit(self, op: Operation) -> JobStatus:
+        p = op.params
+        job = ImageJob(op.model, p["prompt"], p["n"], p.get("size"), p.get("extra") or {})
+        pictures = (await adapter_for(op.provider, IMAGE_GENERATION).generate_images(job))[: p["n"]]
+        if not pictures:
+            return JobStatus("failed", message="The upstream returned no image", code="no_image")
+        data = []
+        for picture in pictures:
+            item: dict[str, Any] = {"b64_json": base64.b64encode(picture.data).decode("ascii")}
+            if picture.revised_prompt:
+                item["revised_prompt"] = picture.revised_prompt
+            data.append(item)
+        body = json.dumps({"created": int(time.time()), "data": data}, separators=(",", ":")).encode()
+        return JobStatus("succeeded", content=body, content_type="application/json", units=len(pictures))
+
+
+class TranscriptionKind(_OneStep):
+    name = "transcription"
+    endpoint = "audio.transcriptions"
+    result_stem = "transcript"
+
+    def order(self, body: dict[str, Any]) -> Order:
+        raise NotImplementedError("transcriptions are ordered from their audio: order_upload")
+
+    def order_upload(self, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Order:
+        request = validate(TranscriptionCreateParams, {k: v for k, v in fields.items() if k not in ASYNC_FIELDS})
+        audio = audio_input(request, files.get("file", []))
+        spec = _spec(request.model, "transcription", TRANSCRIBE, "a transcription")
+        adapter_for(spec.provider, TRANSCRIPTION)
+        params = {"filename": audio.filename, "content_type": audio.content_type,
+                  "response_format": request.response_format, "fields": request.upstream_fields()}
+        return Order(kind=self.name, endpoint=self.endpoint, model=spec.id, provider=spec.provider,
+                     reserve=spec.unit_cost(1), params=params, webhook_url=_webhook(fields), upload=audio.data,
+                     upload_type=audio.content_type or "application/octet-stream")
+
+    def describe(self, op: Operation) -> dict[str, Any]:
+        return {k: op.params[k] for k in ("filename", "response_format") if op.params.get(k)}
+
+    async def submit(self, op: Operation) -> JobStatus:
+        p = op.params
+        data = await asyncio.to_thread(results.get_bytes, p["input_key"])
+        job = TranscriptionJob(op.model, Blob(data, p.get("filename") or "audio", p.get("content_type") or ""),
+                               p.get("fields") or {})
+        transcript = await adapter_for(op.provider, TRANSCRIPTION).transcribe(job)
+        return JobStatus("succeeded", content=transcript.body, content_type=transcript.content_type, units=1)
+
+
+IMAGE = ImageKind()
+TRANSCRIPTION_KIND = TranscriptionKind()
