@@ -31,7 +31,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.fakes.media_samples import MP3_FRAME, png
-from tests.fakes.server import ThreadedServer
+from tests.fakes.server import AppServer
 
 KEYS = {"openai": "sk-upstream-secret-never-shown", "cf": "cf-token-secret", "elevenlabs": "el-secret-key",
         "gemini": "AIzaFakeGeminiKey1234567890", "cohere": "co-secret", "jina": "jina-secret",
@@ -77,7 +77,7 @@ def mp3_chunks(count: int = SPEECH_CHUNKS) -> list[bytes]:
     return [b"ID3\x04\x00\x00\x00\x00\x00\x00" + MP3_FRAME] + [MP3_FRAME] * (count - 1)
 
 
-class FakeMedia:
+class FakeMedia(AppServer):
     def __init__(self) -> None:
         self.requests: list[Seen] = []
         self._scripted: deque[Knob] = deque()
@@ -91,17 +91,8 @@ class FakeMedia:
             Route("/gemini/v1beta/models/{call}", self._gemini, methods=["POST"]),
             Route("/groq/openai/v1/audio/{task}", self._transcription, methods=["POST"]),
         ])
-        self._server: ThreadedServer | None = None
 
     # -- control ---------------------------------------------------------------------------------
-
-    def start(self) -> FakeMedia:
-        self._server = ThreadedServer(self.app).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.stop()
 
     def openai_routes(self) -> list[Route]:
         return [Route("/v1/embeddings", self._openai_embeddings, methods=["POST"]),
@@ -111,8 +102,7 @@ class FakeMedia:
                 Route("/v1/moderations", self._openai_moderations, methods=["POST"])]
 
     def env(self, openai_base_url: str) -> dict[str, str]:
-        assert self._server is not None
-        url = self._server.url
+        url = self.url
         return {"OPENAI_API_KEY": KEYS["openai"], "OPENAI_BASE_URL": openai_base_url,
                 "CF_ACCOUNT_ID": CF_ACCOUNT, "CF_API_TOKEN": KEYS["cf"], "CF_BASE_URL": f"{url}/cf/client/v4",
                 "ELEVENLABS_API_KEY": KEYS["elevenlabs"], "ELEVENLABS_BASE_URL": f"{url}/elevenlabs",

@@ -48,10 +48,6 @@ class FakeOpenAI(ScriptedUpstream):
         super().__init__([Route("/v1/chat/completions", self._chat, methods=["POST"]),
                           Route("/v1/models", self._models, methods=["GET"]), *extra_routes], default)
 
-    @property
-    def base_url(self) -> str:
-        return self.url + "/v1"
-
     def add_routes(self, routes: list[BaseRoute]) -> None:
         """Serve more endpoints at the same base URL (e.g. the media fakes of tests/fakes/media_upstreams.py)."""
         self.app.router.routes.extend(routes)

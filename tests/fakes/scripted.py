@@ -21,13 +21,13 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 
-from tests.fakes.server import ThreadedServer
+from tests.fakes.server import AppServer
 
 PROMPT_TOKENS = 10
 
@@ -91,7 +91,7 @@ class StreamItem:
     content: bool = False
 
 
-class ScriptedUpstream:
+class ScriptedUpstream(AppServer):
     def __init__(self, routes: list[Route], default: Behaviour | None = None) -> None:
         self.default = default or Behaviour()
         self._scripted: deque[Behaviour] = deque()
@@ -99,22 +99,8 @@ class ScriptedUpstream:
         self.chunks_sent_at: list[float] = []
         self._lock = threading.Lock()
         self.app = Starlette(routes=routes)
-        self._server: ThreadedServer | None = None
 
     # -- control ---------------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        self._server = ThreadedServer(self.app).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return self._server.url
 
     def script(self, *behaviours: Behaviour) -> None:
         with self._lock:

@@ -74,3 +74,9 @@ class AppServer:
     @property
     def base_url(self) -> str:
         return self.url + "/v1"
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import bearer
+from tests.environment import changed_environment
 from tests.fakes.openai_upstream import Behaviour as OpenAIBehaviour
 from tests.fakes.scripted import Behaviour, Reply, TokenUsage, ToolCall
 
@@ -169,20 +170,12 @@ def test_gemini_answers_in_openai_shape_with_tools(gateway, admin, gemini_upstre
     assert record["provider"] == "gemini" and record["status"] == "ok" and record["credits_micro"] > 0
 
 
-def test_a_bad_gemini_key_is_the_gateways_problem_not_the_clients(gateway, admin, gemini_upstream,
-                                                                 monkeypatch) -> None:
-    from tollway.providers import registry
-
-    monkeypatch.setenv("GEMINI_API_KEY", "not-the-right-key")
-    registry.reset()
-    try:
+def test_a_bad_gemini_key_is_the_gateways_problem_not_the_clients(gateway, admin, gemini_upstream) -> None:
+    with changed_environment(GEMINI_API_KEY="not-the-right-key"):
         key = admin.create_key(credits=100)
         response = chat(gateway, key, {"model": GEMINI, "messages": [{"role": "user", "content": "hi"}]})
-        assert response.status_code == 502 and "credentials" in response.json()["error"]["message"]
-        assert "not-the-right-key" not in response.text
-    finally:
-        monkeypatch.undo()
-        registry.reset()
+    assert response.status_code == 502 and "credentials" in response.json()["error"]["message"]
+    assert "not-the-right-key" not in response.text
 
 
 def test_the_upstream_openai_fake_is_not_needed_for_claude(gateway, admin, upstream, anthropic_upstream) -> None:

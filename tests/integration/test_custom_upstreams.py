@@ -2,7 +2,6 @@
 routed, priced, listed and retrievable like built-in ones."""
 
 import json
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -10,26 +9,18 @@ import httpx
 import pytest
 
 from tests.conftest import bearer
+from tests.environment import changed_environment
 from tests.fakes.openai_upstream import PROMPT_TOKENS, FakeOpenAI
 from tollway.catalog.custom_upstreams import UpstreamsConfigError
 
 
 @pytest.fixture()
 def ollama(environment: str) -> Iterator[FakeOpenAI]:
-    from tollway.providers import registry
-
-    fake = FakeOpenAI().start()
-    os.environ["TOLLWAY_UPSTREAMS"] = json.dumps([{
-        "name": "ollama", "base_url": fake.base_url, "api_key_env": "OLLAMA_TEST_KEY", "auth_header": "api-key",
-        "models": ["qwen2.5-coder"], "prefixes": ["ollama/"], "strip_prefix": True, "price": "0.0001",
-        "capabilities": ["chat", "stream", "tools", "json", "vision"], "max_output_tokens": 4096}])
-    os.environ["OLLAMA_TEST_KEY"] = "ollama-secret-value"
-    registry.reset()
-    yield fake
-    for name in ("TOLLWAY_UPSTREAMS", "OLLAMA_TEST_KEY"):
-        os.environ.pop(name, None)
-    registry.reset()
-    fake.stop()
+    with FakeOpenAI() as fake, changed_environment(OLLAMA_TEST_KEY="ollama-secret-value", TOLLWAY_UPSTREAMS=json.dumps([{
+            "name": "ollama", "base_url": fake.base_url, "api_key_env": "OLLAMA_TEST_KEY", "auth_header": "api-key",
+            "models": ["qwen2.5-coder"], "prefixes": ["ollama/"], "strip_prefix": True, "price": "0.0001",
+            "capabilities": ["chat", "stream", "tools", "json", "vision"], "max_output_tokens": 4096}])):
+        yield fake
 
 
 def test_a_declared_upstream_serves_its_models_at_its_price(gateway, admin, ollama) -> None:

@@ -6,9 +6,9 @@ pays the price of the model that answered.
 """
 
 import json
-import os
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import bearer
+from tests.environment import changed_environment
 from tests.fakes.openai_upstream import PROMPT_TOKENS, Behaviour, FakeOpenAI
 
 ASK = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "one two three"}]}
@@ -24,41 +25,16 @@ GPT_MINI, DEEPSEEK_FLASH = Decimal("0.0008"), Decimal("0.0004")
 
 @pytest.fixture()
 def deepseek(environment: str) -> Iterator[FakeOpenAI]:
-    from tollway.providers import registry
-
-    fake = FakeOpenAI().start()
-    os.environ.update({"DEEPSEEK_API_KEY": "sk-deepseek-test", "DEEPSEEK_BASE_URL": fake.base_url})
-    registry.reset()
-    yield fake
-    for name in ("DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL"):
-        os.environ.pop(name, None)
-    registry.reset()
-    fake.stop()
+    with FakeOpenAI() as fake, changed_environment(DEEPSEEK_API_KEY="sk-deepseek-test",
+                                                   DEEPSEEK_BASE_URL=fake.base_url):
+        yield fake
 
 
 @pytest.fixture()
 def policy(environment: str) -> Iterator[Any]:
     """Set routing settings for one test: policy(TOLLWAY_RETRY_ATTEMPTS="2", ...)."""
-    from tollway import config
-    from tollway.routing import breaker
-
-    changed: dict[str, str | None] = {}
-
-    def apply(**env: str) -> None:
-        for name, value in env.items():
-            changed.setdefault(name, os.environ.get(name))
-            os.environ[name] = value
-        config.reset_for_tests()
-        breaker.breakers.cache_clear()
-
-    yield apply
-    for name, value in changed.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    config.reset_for_tests()
-    breaker.breakers.cache_clear()
+    with ExitStack() as stack:
+        yield lambda **env: stack.enter_context(changed_environment(**env))
 
 
 def chat(gateway, key: Any, body: dict[str, Any], **kw: Any) -> httpx.Response:

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from tests.environment import changed_environment
 from tollway.catalog import resolve
 from tollway.errors import InvalidRequest
 from tollway.routing.capabilities import needed_capabilities, require_capabilities
@@ -19,17 +20,9 @@ from tollway.routing.chain import asked_fallbacks, model_chain, without_fallback
      ({"model": "x", "models": ["a"], "fallbacks": ["b", "a"]}, ["x", "a", "b"]),
      ({"model": "no-default-chain"}, ["no-default-chain"])],
 )
-def test_the_chain_is_the_model_then_the_requested_or_default_alternatives(raw: dict, chain: list[str],
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from tollway import config
-
-    monkeypatch.delenv("TOLLWAY_DEFAULT_FALLBACKS", raising=False)  # the catalog's own chains
-    config.reset_for_tests()
-    try:
+def test_the_chain_is_the_model_then_the_requested_or_default_alternatives(raw: dict, chain: list[str]) -> None:
+    with changed_environment(TOLLWAY_DEFAULT_FALLBACKS=None):  # the catalog's own chains
         assert model_chain(raw["model"], asked_fallbacks(raw)) == chain
-    finally:
-        monkeypatch.undo()
-        config.reset_for_tests()
 
 
 def test_fallback_fields_never_go_upstream() -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import Admin, bearer
+from tests.environment import changed_environment
 from tests.fakes.media_upstreams import FakeMedia
 from tests.fakes.openai_upstream import FakeOpenAI
 from tests.fakes.server import ThreadedServer
@@ -18,19 +18,9 @@ from tests.fakes.server import ThreadedServer
 
 @pytest.fixture(scope="package", autouse=True)
 def media_env(environment: str, upstream: FakeOpenAI, media: FakeMedia) -> Iterator[dict[str, str]]:
-    from tollway.providers import registry
-
     env = media.env(upstream.base_url)
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    registry.reset()
-    yield env
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    registry.reset()
+    with changed_environment(**env):
+        yield env
 
 
 class Caller:

@@ -13,9 +13,9 @@ exactly once however it ends.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 
@@ -27,6 +27,10 @@ from tollway.providers.base import StreamEvent
 from tollway.routing.metered import Meter
 from tollway.routing.stream_meter import StreamMeter
 from tollway.wire.sse import DONE, encode
+
+
+S = TypeVar("S")
+E = TypeVar("E")
 
 
 @dataclass
@@ -46,23 +50,33 @@ def _answers(chunk: dict) -> bool:  # type: ignore[type-arg]
 
 
 async def open_stream(provider: ChatProvider, body: dict, remaining_s: float) -> OpenedStream:  # type: ignore[type-arg]
+    upstream, head, rest = await open_until_answer(provider.name, lambda: provider.stream(body),
+                                                   lambda event: _answers(event.chunk), remaining_s)
+    return OpenedStream(upstream, head, rest)
+
+
+async def open_until_answer(name: str, open_upstream: Callable[[], Awaitable[S]], answers: Callable[[E], bool],
+                            remaining_s: float) -> tuple[S, list[E], AsyncIterator[E]]:
+    """Open an upstream stream and read it up to its first answering event, within `remaining_s`:
+    (the stream, the events read, the iterator of the rest). Any failure closes the stream and is
+    a domain error, so the caller can still fall back."""
     try:
         with anyio.fail_after(remaining_s):
-            upstream = await provider.stream(body)
-            rest = upstream.events().__aiter__()
-            head: list[StreamEvent] = []
+            upstream = await open_upstream()
+            rest = upstream.events().__aiter__()  # type: ignore[attr-defined]
+            head: list[E] = []
             try:
-                while not head or not _answers(head[-1].chunk):
+                while not head or not answers(head[-1]):
                     head.append(await rest.__anext__())
             except StopAsyncIteration:
-                await upstream.aclose()
-                raise UpstreamError(f"{provider.name} ended its stream without an answer") from None
+                await upstream.aclose()  # type: ignore[attr-defined]
+                raise UpstreamError(f"{name} ended its stream without an answer") from None
             except BaseException:
                 await close_quietly(upstream)
                 raise
     except TimeoutError:
-        raise UpstreamTimeout(f"{provider.name} did not start answering before the request's deadline") from None
-    return OpenedStream(upstream, head, rest)
+        raise UpstreamTimeout(f"{name} did not start answering before the request's deadline") from None
+    return upstream, head, rest
 
 
 async def close_quietly(upstream: ChatStream | Any) -> None:

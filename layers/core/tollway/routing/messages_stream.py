@@ -19,10 +19,10 @@ from typing import Any, Protocol
 import anyio
 
 from tollway.catalog import ModelSpec
-from tollway.errors import TollwayError, UpstreamError, UpstreamTimeout
+from tollway.errors import TollwayError
 from tollway.providers import Usage
 from tollway.providers.base import MessagesEvent, MessagesProvider, MessagesStream
-from tollway.routing.chat_stream import OpenedStream, close_quietly
+from tollway.routing.chat_stream import OpenedStream, open_until_answer
 from tollway.routing.metered import Meter
 from tollway.wire.anthropic_messages import error_body
 from tollway.wire.sse import encode_event
@@ -60,22 +60,8 @@ class NativeMessages:
 
 async def open_native(provider: MessagesProvider, name: str, body: dict[str, Any], beta: str | None,
                       remaining_s: float) -> NativeMessages:
-    try:
-        with anyio.fail_after(remaining_s):
-            upstream = await provider.messages_stream(body, beta)
-            rest = upstream.events().__aiter__()
-            head: list[MessagesEvent] = []
-            try:
-                while not head or head[-1].name not in _ANSWERING:
-                    head.append(await rest.__anext__())
-            except StopAsyncIteration:
-                await upstream.aclose()
-                raise UpstreamError(f"{name} ended its stream without an answer") from None
-            except BaseException:
-                await close_quietly(upstream)
-                raise
-    except TimeoutError:
-        raise UpstreamTimeout(f"{name} did not start answering before the request's deadline") from None
+    upstream, head, rest = await open_until_answer(name, lambda: provider.messages_stream(body, beta),
+                                                   lambda event: event.name in _ANSWERING, remaining_s)
     return NativeMessages(upstream, head, rest)
 
 
