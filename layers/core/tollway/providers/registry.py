@@ -9,12 +9,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.errors import InvalidRequest, NotImplementedYet, ProviderNotConfigured
 from tollway.providers.base import ChatProvider
-from tollway.providers.media_base import Capability
+
+if TYPE_CHECKING:  # the media protocols are imported by the functions that serve media, not by every one
+    from tollway.providers.media_base import Capability
 
 # Providers the catalog names whose adapters are not built yet: asking for them is an honest 501.
 PLANNED: dict[str, str] = {}
