@@ -52,8 +52,16 @@ class Emulator:
     @classmethod
     def start(cls, port: int | None = None, timeout_s: float = 30.0, data_dir: Path | None = None,
               template: Path | None = None) -> Emulator:
-        """Start the child; with `data_dir`, state is restored from and saved to a snapshot there;
-        with `template`, the Lambda functions its state machines invoke run their code (in the child)."""
+        """Start the child and wait until it serves (see `launch` to do other work meanwhile)."""
+        emulator = cls.launch(port, data_dir=data_dir, template=template)
+        emulator.wait_ready(timeout_s)
+        return emulator
+
+    @classmethod
+    def launch(cls, port: int | None = None, data_dir: Path | None = None, template: Path | None = None) -> Emulator:
+        """Start the child without waiting for it; with `data_dir`, state is restored from and saved to
+        a snapshot there; with `template`, the Lambda functions its state machines invoke run their
+        code (in the child)."""
         port = port or free_port()
         env = os.environ | FAKE_CREDENTIALS
         process = subprocess.Popen(
@@ -61,6 +69,10 @@ class Emulator:
              str(data_dir.resolve()) if data_dir else "", str(template.resolve()) if template else ""],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
+        return cls(process, port)
+
+    def wait_ready(self, timeout_s: float = 30.0) -> None:
+        process = self.process
         assert process.stdout is not None
         deadline = time.monotonic() + timeout_s
         line = ""
@@ -75,7 +87,6 @@ class Emulator:
         # Keep draining its pipes so a chatty emulator can never block on a full pipe.
         for stream in (process.stdout, process.stderr):
             threading.Thread(target=_drain, args=(stream,), daemon=True).start()
-        return cls(process, port)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -192,6 +203,18 @@ def _exit_with_parent(parent_pid: int, on_exit: Any) -> None:
             os._exit(0)
 
 
+def _warm(state_machines: bool) -> None:
+    modules = ["moto.dynamodb.urls", "moto.s3.urls"]
+    if state_machines:
+        modules += ["moto.iam.urls", "moto.awslambda.urls", "moto.stepfunctions.urls",
+                    "moto.stepfunctions.parser.models"]
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:  # a moto layout change costs only the head start, never the emulator
+            pass
+
+
 def main(argv: list[str]) -> None:
     port, parent_pid = int(argv[0]), int(argv[1])
     data_dir = Path(argv[2]) if len(argv) > 2 and argv[2] else None
@@ -214,9 +237,9 @@ def main(argv: list[str]) -> None:
         from tollway.local.template import Template
 
         install(Template(template), port)
-        # moto's ASL parser takes ~1 s to import: load it while the gateway creates the tables.
-        threading.Thread(target=importlib.import_module, args=("moto.stepfunctions.parser.models",),
-                         daemon=True).start()
+    # moto imports each service on its first request; warm the ones `tollway serve` calls at start
+    # (and the ~1 s ASL parser) in the background while the gateway loads, instead of one by one then.
+    threading.Thread(target=_warm, args=(template is not None,), daemon=True).start()
     app = SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
     snapshots = Snapshots(data_dir, app.lock) if data_dir else None
     if snapshots:

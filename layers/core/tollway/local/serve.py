@@ -85,11 +85,12 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     custom_upstreams()  # an invalid TOLLWAY_UPSTREAMS stops here, with what to fix, not at the first request
     template = Template(Path(template_path) if template_path else find_template())
     keep_webhook_secret(data_dir)
-    emulator = Emulator.start(data_dir=data_dir, template=template.path)
+    emulator = Emulator.launch(data_dir=data_dir, template=template.path)
     try:
+        app = TemplateGateway(template)  # the functions' code loads while the emulator boots
+        emulator.wait_ready()
         admin_key = prepare_environment(template, emulator)
         threading.Thread(target=resume_operations, daemon=True).start()
-        app = TemplateGateway(template)
         schedules = ScheduleRunner(template.schedules()).start()
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                                access_log=False, timeout_graceful_shutdown=3))
