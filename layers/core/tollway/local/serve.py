@@ -102,7 +102,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
                 url = f"http://{host}:{port}"
                 print(f"Tollway is serving on {url}  (ready in {time.monotonic() - started:.1f}s)\n"
                       f"  admin key:   {admin_key}\n"
-                      f"  providers:   {', '.join(sorted(configured_providers()))}\n"
+                      f"  providers:   {', '.join(sorted(configured_providers() - {'auto'}))}\n"
                       f"  routes:      {len(app.routes)} from {template.path.name}, "
                       f"{len(schedules.schedules)} scheduled function(s)\n"
                       f"  data:        {data_dir.resolve() if data_dir else 'in memory (not kept)'}\n"
