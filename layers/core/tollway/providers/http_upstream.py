@@ -8,7 +8,8 @@
 
 Configuration is read through `tollway.config.secret` (environment first, then the provider
 secret); one pooled httpx client per event loop (Mangum and uvicorn each keep one loop per
-process); explicit connect and read timeouts; every failure mapped once to a domain error, with
+process; the operations worker runs each step in a loop of its own, and a client is forgotten
+with its loop); explicit connect and read timeouts; every failure mapped once to a domain error, with
 credentials redacted from anything the provider said.
 """
 
@@ -51,7 +52,8 @@ class UpstreamHTTP:
         self.config = config
         # Providers that do not answer errors as {"error": {"message": …}} say where their message is.
         self._error_message = error_message
-        self._clients: dict[int, httpx.AsyncClient] = {}
+        # Keyed by the loop itself (an id can be reused by the next loop); see client().
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -71,9 +73,12 @@ class UpstreamHTTP:
         return bool(self.api_key() or self._explicit_base_url())
 
     def client(self) -> httpx.AsyncClient:
-        loop_id = id(asyncio.get_running_loop())
-        found = self._clients.get(loop_id)
+        loop = asyncio.get_running_loop()
+        found = self._clients.get(loop)
         if found is None or found.is_closed:
+            # Clients of loops that have ended (the worker's earlier steps) can serve nobody: forget them.
+            for ended in [old for old in self._clients if old.is_closed()]:
+                del self._clients[ended]
             s = settings()
             key = self.api_key()
             headers = self.auth_headers(key) if key else {}
@@ -81,7 +86,7 @@ class UpstreamHTTP:
                 base_url=self.base_url(), params=dict(self.config.query), headers=headers,
                 timeout=httpx.Timeout(s.upstream_read_timeout_s, connect=s.upstream_connect_timeout_s),
                 limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
-            self._clients[loop_id] = found
+            self._clients[loop] = found
         return found
 
     def auth_headers(self, key: str) -> dict[str, str]:
