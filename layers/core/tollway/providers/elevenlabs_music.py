@@ -13,9 +13,10 @@ from typing import IO, Any
 
 import httpx
 
-from tollway.config import secret
+from tollway.config import settings
 from tollway.errors import UpstreamError
-from tollway.providers.jobs import JobRequest, JobStatus, http_client, send
+from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.jobs import JobRequest, JobStatus
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 OUTPUT_FORMAT = "mp3_44100_128"
@@ -26,16 +27,12 @@ COMPOSE_TIMEOUT_S = 270.0
 class ElevenLabsMusic:
     name = "elevenlabs"
 
-    def _key(self) -> str | None:
-        return secret("ELEVENLABS_API_KEY")
-
-    def _client(self) -> httpx.AsyncClient:
-        base = (secret("ELEVENLABS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        key = self._key()
-        return http_client(base, {"xi-api-key": key} if key else {}, read_timeout_s=COMPOSE_TIMEOUT_S)
+    def __init__(self) -> None:
+        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "ELEVENLABS", DEFAULT_BASE_URL,
+                                                         auth_header="xi-api-key"))
 
     def configured(self) -> bool:
-        return bool(self._key() or secret("ELEVENLABS_BASE_URL"))
+        return self.http.configured()
 
     async def submit(self, request: JobRequest) -> JobStatus:
         seconds = int(request.params["seconds"])
@@ -43,9 +40,9 @@ class ElevenLabsMusic:
                                 "model_id": request.model}
         if request.params.get("force_instrumental") is not None:
             body["force_instrumental"] = bool(request.params["force_instrumental"])
-        async with self._client() as client:
-            response = await send(client, self.name, "POST", f"/v1/music?output_format={OUTPUT_FORMAT}",
-                                  self._key(), json=body)
+        timeout = httpx.Timeout(COMPOSE_TIMEOUT_S, connect=settings().upstream_connect_timeout_s)
+        response = await self.http.send("POST", "/v1/music", params={"output_format": OUTPUT_FORMAT}, json=body,
+                                        timeout=timeout)
         content_type = response.headers.get("content-type", "").split(";")[0].strip()
         if not content_type.startswith("audio/") or not response.content:
             raise UpstreamError("elevenlabs answered without audio")

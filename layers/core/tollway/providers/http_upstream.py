@@ -99,8 +99,9 @@ class UpstreamHTTP:
     async def open(self, method: str, path: str, **kw: Any) -> httpx.Response:
         """A successful (2xx) answer whose body is still unread (the caller closes it)."""
         client = self.client()
+        follow = bool(kw.pop("follow_redirects", False))
         try:
-            response = await client.send(client.build_request(method, path, **kw), stream=True)
+            response = await client.send(client.build_request(method, path, **kw), stream=True, follow_redirects=follow)
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"{self.name} did not answer in time") from exc
         except httpx.HTTPError as exc:

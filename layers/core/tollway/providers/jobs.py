@@ -1,4 +1,4 @@
-"""The small protocol every job upstream (video, music, …) implements, and the HTTP plumbing they share.
+"""The small protocol every job upstream (video, music, …) implements, and how a result is fetched.
 
     upstream = job_upstream("video", "openai")
     status = await upstream.submit(JobRequest(model="sora-2", params={"prompt": "a cat", "seconds": 4}))
@@ -13,14 +13,10 @@ worth retrying, UpstreamRejected (the provider's 4xx) is the request's fault.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
+from typing import IO, Any, Literal, Protocol
 
-from tollway.config import settings
-from tollway.errors import PayloadTooLarge, UpstreamError, UpstreamTimeout
-from tollway.providers.upstream_errors import error_for_status
-
-if TYPE_CHECKING:
-    import httpx
+from tollway.errors import PayloadTooLarge
+from tollway.providers.http_upstream import UpstreamHTTP, stream_failure
 
 JobState = Literal["running", "succeeded", "failed"]
 
@@ -58,61 +54,21 @@ class JobUpstream(Protocol):
     async def cancel(self, upstream_id: str) -> None: ...
 
 
-def http_client(base_url: str, headers: dict[str, str], read_timeout_s: float | None = None) -> httpx.AsyncClient:
-    """One client per job step: the worker runs each step in a fresh event loop."""
-    import httpx  # lazy: the API functions import this module to validate, only the worker calls out
-
-    s = settings()
-    timeout = httpx.Timeout(read_timeout_s or s.upstream_read_timeout_s, connect=s.upstream_connect_timeout_s)
-    return httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout, trust_env=False)
-
-
-async def call_json(client: httpx.AsyncClient, provider: str, method: str, url: str, secret: str | None,
-                    **kwargs: Any) -> Any:
-    """One JSON request with the chat adapters' error mapping (credentials never reach a message)."""
-    response = await send(client, provider, method, url, secret, **kwargs)
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise UpstreamError(f"{provider} answered with invalid JSON") from exc
-
-
-async def send(client: httpx.AsyncClient, provider: str, method: str, url: str, secret: str | None,
-               **kwargs: Any) -> httpx.Response:
+async def download(http: UpstreamHTTP, url: str, sink: IO[bytes], max_bytes: int) -> str:
+    """Stream a job's result (`url`: a path under the upstream, or an absolute URL) into `sink`, at
+    most `max_bytes`; return its content type. Failures are the upstream's domain errors."""
     import httpx
 
+    response = await http.open("GET", url, follow_redirects=True)
     try:
-        response = await client.request(method, url, **kwargs)
-    except httpx.TimeoutException as exc:
-        raise UpstreamTimeout(f"{provider} did not answer in time") from exc
+        written = 0
+        async for chunk in response.aiter_bytes():
+            written += len(chunk)
+            if written > max_bytes:
+                raise PayloadTooLarge(f"{http.name}'s output is larger than {max_bytes} bytes", code="result_too_large")
+            sink.write(chunk)
     except httpx.HTTPError as exc:
-        raise UpstreamError(f"could not reach {provider}: {type(exc).__name__}") from exc
-    if not 200 <= response.status_code < 300:
-        raise error_for_status(provider, response.status_code, response.content,
-                               response.headers.get("retry-after"), secret)
-    return response
-
-
-async def download_to(client: httpx.AsyncClient, provider: str, url: str, sink: IO[bytes], secret: str | None,
-                      max_bytes: int, headers: dict[str, str] | None = None) -> str:
-    """Stream `url` into `sink` (at most `max_bytes`); return the content type."""
-    import httpx
-
-    try:
-        async with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
-            if response.status_code != 200:
-                body = await response.aread()
-                raise error_for_status(provider, response.status_code, body, response.headers.get("retry-after"),
-                                       secret)
-            written = 0
-            async for chunk in response.aiter_bytes():
-                written += len(chunk)
-                if written > max_bytes:
-                    raise PayloadTooLarge(f"{provider}'s output is larger than {max_bytes} bytes",
-                                          code="result_too_large")
-                sink.write(chunk)
-            return str(response.headers.get("content-type", "application/octet-stream")).split(";")[0].strip()
-    except httpx.TimeoutException as exc:
-        raise UpstreamTimeout(f"{provider} stalled while sending the result") from exc
-    except httpx.HTTPError as exc:
-        raise UpstreamError(f"could not download the result from {provider}: {type(exc).__name__}") from exc
+        raise stream_failure(http.name, exc) from exc
+    finally:
+        await response.aclose()
+    return str(response.headers.get("content-type", "application/octet-stream")).split(";")[0].strip()

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-import httpx
-
-from tollway.config import secret
 from tollway.errors import UpstreamError
+from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.jobs import JobRequest, JobStatus, download
 from tollway.providers.upstream_errors import redact
-from tollway.providers.jobs import JobRequest, JobStatus, call_json, download_to, http_client
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -25,36 +23,26 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 class OpenAIVideos:
     name = "openai"
 
-    def _key(self) -> str | None:
-        return secret("OPENAI_API_KEY")
-
-    def _client(self) -> httpx.AsyncClient:
-        base = (secret("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        key = self._key()
-        return http_client(base, {"authorization": f"Bearer {key}"} if key else {})
+    def __init__(self) -> None:
+        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "OPENAI", DEFAULT_BASE_URL))
 
     def configured(self) -> bool:
-        return bool(self._key() or secret("OPENAI_BASE_URL"))
+        return self.http.configured()
 
     async def submit(self, request: JobRequest) -> JobStatus:
         fields = {"model": request.model, "prompt": request.params["prompt"],
                   "seconds": str(request.params.get("seconds") or 4)}
         if request.params.get("size"):
             fields["size"] = str(request.params["size"])
-        async with self._client() as client:
-            # Multipart, as the OpenAI SDK sends it (the endpoint also takes reference images).
-            video = await call_json(client, self.name, "POST", "/videos", self._key(),
-                                    files={k: (None, v) for k, v in fields.items()})
-        return _status(video)
+        # Multipart, as the OpenAI SDK sends it (the endpoint also takes reference images).
+        return _status(self.http.json(await self.http.send("POST", "/videos",
+                                                           files={k: (None, v) for k, v in fields.items()})))
 
     async def poll(self, upstream_id: str) -> JobStatus:
-        async with self._client() as client:
-            return _status(await call_json(client, self.name, "GET", f"/videos/{upstream_id}", self._key()))
+        return _status(self.http.json(await self.http.send("GET", f"/videos/{upstream_id}")))
 
     async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
-        async with self._client() as client:
-            return await download_to(client, self.name, f"/videos/{output['video_id']}/content?variant=video",
-                                     sink, self._key(), max_bytes)
+        return await download(self.http, f"/videos/{output['video_id']}/content?variant=video", sink, max_bytes)
 
     async def cancel(self, upstream_id: str) -> None:
         return None

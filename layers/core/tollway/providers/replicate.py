@@ -11,16 +11,16 @@ is the result.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from tollway.config import secret
 from tollway.errors import InvalidRequest, UpstreamError
+from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.jobs import JobRequest, JobStatus, download
 from tollway.providers.upstream_errors import redact
-from tollway.providers.jobs import JobRequest, JobStatus, call_json, download_to, http_client
 
 DEFAULT_BASE_URL = "https://api.replicate.com/v1"
 _MODEL = re.compile(r"^replicate/(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)"
@@ -40,18 +40,14 @@ def model_path(model: str) -> tuple[str, str, str | None]:
 class Replicate:
     name = "replicate"
 
-    def _token(self) -> str | None:
-        return secret("REPLICATE_API_TOKEN")
-
-    def _base(self) -> str:
-        return (secret("REPLICATE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-
-    def _client(self, authorized: bool = True) -> httpx.AsyncClient:
-        token = self._token()
-        return http_client(self._base(), {"authorization": f"Bearer {token}"} if token and authorized else {})
+    def __init__(self) -> None:
+        config = UpstreamConfig.built_in(self.name, "REPLICATE", DEFAULT_BASE_URL, key_variable="API_TOKEN")
+        self.http = UpstreamHTTP(config)
+        # Output files on other hosts are fetched without the token: it must never leave the API.
+        self.delivery = UpstreamHTTP(dataclasses.replace(config, api_key_env=None))
 
     def configured(self) -> bool:
-        return bool(self._token() or secret("REPLICATE_BASE_URL"))
+        return self.http.configured()
 
     async def submit(self, request: JobRequest) -> JobStatus:
         owner, name, version = model_path(request.model)
@@ -60,23 +56,19 @@ class Replicate:
             url, body["version"] = "/predictions", version
         else:
             url = f"/models/{owner}/{name}/predictions"
-        async with self._client() as client:
-            return _status(await call_json(client, self.name, "POST", url, self._token(), json=body))
+        return _status(self.http.json(await self.http.send("POST", url, json=body)))
 
     async def poll(self, upstream_id: str) -> JobStatus:
-        async with self._client() as client:
-            return _status(await call_json(client, self.name, "GET", f"/predictions/{upstream_id}", self._token()))
+        return _status(self.http.json(await self.http.send("GET", f"/predictions/{upstream_id}")))
 
     async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
         url = str(output["url"])
         # The API's own file URLs need the token; delivery URLs elsewhere must never receive it.
-        same_origin = urlsplit(url)[:2] == urlsplit(self._base())[:2]
-        async with self._client(authorized=same_origin) as client:
-            return await download_to(client, self.name, url, sink, self._token(), max_bytes)
+        same_origin = urlsplit(url)[:2] == urlsplit(self.http.base_url())[:2]
+        return await download(self.http if same_origin else self.delivery, url, sink, max_bytes)
 
     async def cancel(self, upstream_id: str) -> None:
-        async with self._client() as client:
-            await call_json(client, self.name, "POST", f"/predictions/{upstream_id}/cancel", self._token())
+        await self.http.send("POST", f"/predictions/{upstream_id}/cancel")
 
 
 def _first_url(output: Any) -> str | None:
