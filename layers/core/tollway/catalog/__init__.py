@@ -5,7 +5,7 @@
     spec.cost(prompt_tokens=10, completion_tokens=20)  # micro-credits
 """
 
-from tollway.catalog.models import CATALOG, listed_models, lookup, resolve
+from tollway.catalog.models import CATALOG, listed_models, lookup, require_capability, resolve, served_as
 from tollway.catalog.spec import ModelSpec
 
-__all__ = ["CATALOG", "ModelSpec", "listed_models", "lookup", "resolve"]
+__all__ = ["CATALOG", "ModelSpec", "listed_models", "lookup", "require_capability", "resolve", "served_as"]

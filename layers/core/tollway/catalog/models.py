@@ -21,8 +21,10 @@ from typing import get_args
 from tollway.catalog import auto_models, chat_models, job_models, media_models
 from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
+from tollway.errors import InvalidRequest, ModelNotFound
 
-__all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", "lookup", "resolve"]
+__all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", "lookup", "require_capability",
+           "resolve", "served_as"]
 
 _KINDS: tuple[Kind, ...] = get_args(Kind)
 _MODULES = (chat_models, media_models, job_models, auto_models)
@@ -62,6 +64,29 @@ def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
         if template.kind == kind and fnmatch.fnmatchcase(model, pattern):
             return dataclasses.replace(template, id=model, listed=False)
     return None
+
+
+_KIND_NAMES: dict[Kind, str] = {
+    "chat": "a chat model", "embedding": "an embedding model", "image": "an image model",
+    "speech": "a text-to-speech model", "transcription": "a transcription model",
+    "sound": "a sound generation model", "moderation": "a moderation model", "rerank": "a rerank model",
+    "video": "a video model", "music": "a music model", "document": "a document model"}
+
+
+def served_as(model: str, kind: Kind) -> ModelSpec:
+    """`model` as a model of `kind`, or a 404 naming the `model` param."""
+    spec = resolve(model, kind)
+    if spec is None:
+        raise ModelNotFound(f"The model {model!r} is not {_KIND_NAMES.get(kind, 'a ' + kind + ' model')} "
+                            "served by this gateway", param="model")
+    return spec
+
+
+def require_capability(spec: ModelSpec, capability: str, what: str) -> None:
+    """A listed model that cannot do `what` is a 400 before anything is reserved (unlisted ones are
+    left to the upstream, which knows its new models better than the catalog)."""
+    if spec.listed and capability not in spec.capabilities:
+        raise InvalidRequest(f"{spec.id} does not support {what}", code="unsupported_model", param="model")
 
 
 def lookup(model: str) -> ModelSpec | None:

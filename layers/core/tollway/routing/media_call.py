@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tollway.auth.keys import KeyRef
-from tollway.catalog import ModelSpec, resolve
+from tollway.catalog import ModelSpec, require_capability, served_as
 from tollway.catalog.spec import Kind
-from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
+from tollway.errors import TollwayError
 from tollway.providers.media_base import Capability
 from tollway.providers.registry import adapter_for
 from tollway.routing.metered import Call, Meter, admit_call, refuse_after_auth
@@ -27,11 +27,6 @@ from tollway.routing.metered import Call, Meter, admit_call, refuse_after_auth
 SCOPE = "ai:generate"
 T = TypeVar("T")
 C = TypeVar("C")
-
-_KIND_NAMES = {"embedding": "an embedding model", "image": "an image model", "speech": "a text-to-speech model",
-               "transcription": "a transcription model", "sound": "a sound generation model",
-               "moderation": "a moderation model", "rerank": "a rerank model", "chat": "a chat model"}
-
 
 @dataclass
 class Answer:
@@ -46,22 +41,19 @@ class Answer:
 
 
 async def choose(key: str, model: str, kind: Kind, capability: Capability[C]) -> tuple[ModelSpec, C]:
-    spec = resolve(model, kind)
-    if spec is None:
-        raise await refuse_after_auth(key, SCOPE, ModelNotFound(
-            f"The model {model!r} is not {_KIND_NAMES[kind]} served by this gateway", param="model"))
     try:
+        spec = served_as(model, kind)
         return spec, adapter_for(spec.provider, capability)
     except TollwayError as exc:
         raise await refuse_after_auth(key, SCOPE, exc) from None
 
 
 async def require(key: str, spec: ModelSpec, capability: str, what: str) -> None:
-    """A listed model that cannot do `what` is refused before anything is reserved (unlisted ones are
-    left to the upstream, which knows its new models better than the catalog)."""
-    if spec.listed and capability not in spec.capabilities:
-        raise await refuse_after_auth(key, SCOPE, InvalidRequest(
-            f"{spec.id} does not support {what}", code="unsupported_model", param="model"))
+    """`catalog.require_capability`, told only to a valid key."""
+    try:
+        require_capability(spec, capability, what)
+    except TollwayError as exc:
+        raise await refuse_after_auth(key, SCOPE, exc) from None
 
 
 async def metered_call(ref: KeyRef, spec: ModelSpec, endpoint: str, reserve: int, request_id: str,

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from tollway.catalog import ModelSpec, resolve
-from tollway.errors import InvalidRequest, ModelNotFound
+from tollway.catalog import ModelSpec, served_as
+from tollway.errors import InvalidRequest
 from tollway.operations.records import Operation
 from tollway.providers.job_registry import job_upstream
 from tollway.providers.jobs import JobRequest, JobStatus, JobUpstream
@@ -74,10 +74,7 @@ class UpstreamKind:
                own_params: Callable[[ModelSpec], tuple[int, dict[str, Any]]]) -> Order:
         """The order for `request`: a Replicate-style model takes the prompt and its own `input`
         (priced per job), any other model this kind's `own_fields` (units and params from `own_params`)."""
-        spec = resolve(request.model, self.name)  # type: ignore[arg-type]
-        if spec is None:
-            raise ModelNotFound(f"The model {request.model!r} is not a {self.name} model served by this gateway",
-                                param="model")
+        spec = served_as(request.model, self.name)  # type: ignore[arg-type]
         job_upstream(self.name, spec.provider)  # 503 now, not when the job starts
         if spec.provider == "replicate":
             from tollway.providers.replicate import model_path

@@ -18,10 +18,9 @@ import json
 import time
 from typing import IO, Any
 
-from tollway.catalog import ModelSpec, resolve
+from tollway.catalog import require_capability, served_as
 from tollway.catalog.media_models import GENERATE, TRANSCRIBE
-from tollway.catalog.spec import Kind as ModelKind
-from tollway.errors import InvalidRequest, ModelNotFound, UpstreamError
+from tollway.errors import InvalidRequest, UpstreamError
 from tollway.operations import results
 from tollway.operations.kinds.base import Order
 from tollway.operations.records import Operation
@@ -45,15 +44,6 @@ def _webhook(fields: dict[str, Any]) -> str | None:
         raise InvalidRequest(f"webhook_url: {exc}", code="invalid_value", param="webhook_url") from None
 
 
-def _spec(model: str, kind: ModelKind, capability: str, what: str) -> ModelSpec:
-    spec = resolve(model, kind)
-    if spec is None:
-        raise ModelNotFound(f"The model {model!r} is not {what} model served by this gateway", param="model")
-    if spec.listed and capability not in spec.capabilities:
-        raise InvalidRequest(f"{spec.id} does not support {what}", code="unsupported_model", param="model")
-    return spec
-
-
 class _OneStep:
     """The upstream answers in one call, so the worker's submit finishes the job."""
 
@@ -74,7 +64,8 @@ class ImageKind(_OneStep):
 
     def order(self, body: dict[str, Any]) -> Order:
         request = validate(ImageGenerateParams, {k: v for k, v in body.items() if k not in ASYNC_FIELDS})
-        spec = _spec(request.model or DEFAULT_IMAGE_MODEL, "image", GENERATE, "an image generation")
+        spec = served_as(request.model or DEFAULT_IMAGE_MODEL, "image")
+        require_capability(spec, GENERATE, "image generation")
         adapter_for(spec.provider, IMAGE_GENERATION)  # 503/501 now, not in the worker
         params = {"prompt": request.prompt, "n": request.n, "extra": request.passed_through()}
         if request.size:
@@ -112,7 +103,8 @@ class TranscriptionKind(_OneStep):
     def order_upload(self, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Order:
         request = validate(TranscriptionCreateParams, {k: v for k, v in fields.items() if k not in ASYNC_FIELDS})
         audio = audio_input(request, files.get("file", []))
-        spec = _spec(request.model, "transcription", TRANSCRIBE, "a transcription")
+        spec = served_as(request.model, "transcription")
+        require_capability(spec, TRANSCRIBE, "transcription")
         adapter_for(spec.provider, TRANSCRIPTION)
         params = {"filename": audio.filename, "content_type": audio.content_type,
                   "response_format": request.response_format, "fields": request.upstream_fields()}
