@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from typing import Any
 
 from tollway.catalog import resolve
@@ -135,7 +134,7 @@ def _alt(subject: str) -> str:
 def _completion(raw: dict[str, Any], answer: Answer, model: str, content: str, media: dict[str, Any],
                 tier: str, modality: str, request_id: str) -> ChatOutcome:
     headers = answer.headers | {"x-auto-tier": tier, "x-auto-modality": modality}
-    cost = credits_json(to_micro(Decimal(headers.get("x-credits-used", "0"))))
+    cost = credits_json(to_micro(headers.get("x-credits-used", "0")))
     usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "cost": cost}
     base = {"id": f"chatcmpl-{request_id.removeprefix('req_')}", "created": int(time.time()), "model": model}
     message = {"role": "assistant", "content": content, "refusal": None, "media": [media]}

@@ -53,7 +53,6 @@ class ChatOutcome:
 class Plan:
     """What one candidate is sent, and the most it can cost."""
 
-    candidate: Candidate
     body: dict[str, Any]
     reserve: int
 
@@ -111,7 +110,7 @@ def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, A
         for name in ("max_tokens", "max_completion_tokens"):
             if name in body:
                 body[name] = max_tokens
-    return Plan(candidate, body, spec.cost(min(prompt_estimate, spec.context_length), max_tokens * request.n))
+    return Plan(body, spec.cost(min(prompt_estimate, spec.context_length), max_tokens * request.n))
 
 
 async def call_chat(candidate: Candidate, body: dict[str, Any], remaining_s: float) -> ChatReply:

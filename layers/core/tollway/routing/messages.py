@@ -44,7 +44,6 @@ SCOPE = "ai:generate"
 
 @dataclass(frozen=True)
 class MessagesPlan:
-    candidate: Candidate
     body: dict[str, Any]  # Anthropic's format when native, else OpenAI chat
     native: bool
     reserve: int
@@ -122,7 +121,7 @@ def _plans(candidates: list[Candidate], raw: dict[str, Any], request: MessageCre
                 continue
             body.pop("stream", None)
         reserve = spec.cost(min(estimate, spec.context_length), max_tokens)
-        plans[candidate.position] = MessagesPlan(candidate, body, native, reserve)
+        plans[candidate.position] = MessagesPlan(body, native, reserve)
     if not plans:
         raise InvalidRequest("No model of this request's chain can take it", code="invalid_request")
     return plans
