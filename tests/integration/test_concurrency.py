@@ -21,8 +21,8 @@ from tollway.wire.token_estimate import estimate_prompt_tokens
 REQUESTS = 64
 AFFORDABLE = 10
 BODY = {"model": "gpt-4o-mini", "max_tokens": 3, "messages": [{"role": "user", "content": "one two three"}]}
-# The reservation rule (prompt estimate + max tokens, at the model's price), in micro-credits.
-RESERVE = resolve("gpt-4o-mini").cost(estimate_prompt_tokens(BODY["messages"]), 3)  # type: ignore[union-attr]
+# The reservation rule (the prompt's bound + max tokens, at the model's price), in micro-credits.
+RESERVE = resolve("gpt-4o-mini").cost(estimate_prompt_tokens(BODY["messages"], bound=True), 3)  # type: ignore[union-attr]
 
 
 async def fire(url: str, key: dict[str, Any], on_all_in_flight: Any = None) -> list[httpx.Response]:

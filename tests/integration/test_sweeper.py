@@ -49,16 +49,42 @@ def test_an_abandoned_reservation_is_refunded_after_its_deadline_and_recorded(en
     assert "req_died_mid_stream" not in sweep(now=time.time() + 120).released  # once only
 
 
-def test_a_settlement_after_the_sweep_does_not_refund_twice(environment, admin) -> None:
+def test_a_settlement_after_the_sweep_still_charges_what_it_owes_once(environment, admin) -> None:
     key = admin.create_key(credits=1)
     admission = abandoned_admission(key, "req_very_slow")
     sweep(now=time.time() + 61)
-    record = UsageRecord(request_id="req_very_slow", key_id=key["id"], endpoint="chat.completions",
-                         model="gpt-4o", provider="openai")
-    assert settle(admission, 100_000, record) == 0
-    assert admin.balance(key["id"]) == 1
-    statuses = sorted(r["status"] for r in admin.usage(key["id"]))
-    assert statuses == ["expired", "ok_after_expiry"]
+    assert admin.balance(key["id"]) == 1  # nothing was checkpointed: the sweep refunded it all
+
+    def record() -> UsageRecord:
+        return UsageRecord(request_id="req_very_slow", key_id=key["id"], endpoint="chat.completions",
+                           model="gpt-4o", provider="openai")
+
+    assert settle(admission, 100_000, record()) == 100_000
+    assert settle(admission, 100_000, record()) == 100_000  # a retry changes nothing
+    assert admin.balance(key["id"]) == Decimal("0.9")
+    (only,) = admin.usage(key["id"])
+    assert (only["status"], only["credits_micro"], only["swept_micro"]) == ("ok", 100_000, 0)
+
+
+def test_a_sweep_charges_what_a_request_checkpointed_and_the_late_settlement_the_rest(environment, admin) -> None:
+    from tollway.ledger.checkpoint import checkpoint
+
+    key = admin.create_key(credits=1)
+    admission = abandoned_admission(key, "req_checkpointed")
+    assert checkpoint(admission, 40_000)
+    report = sweep(now=time.time() + 61)
+    assert "req_checkpointed" in report.released and report.charged_micro == 40_000
+    assert admin.balance(key["id"]) == Decimal("0.96")
+    (swept,) = admin.usage(key["id"])
+    assert (swept["status"], swept["credits_micro"]) == ("expired", 40_000)
+    assert not checkpoint(admission, 50_000)  # the hold is gone
+
+    late = UsageRecord(request_id="req_checkpointed", key_id=key["id"], endpoint="chat.completions",
+                       model="gpt-4o", provider="openai")
+    assert settle(admission, 90_000, late) == 90_000
+    assert admin.balance(key["id"]) == Decimal("0.91")
+    (only,) = admin.usage(key["id"])
+    assert (only["status"], only["credits_micro"], only["swept_micro"]) == ("ok", 90_000, 40_000)
 
 
 def test_settled_requests_leave_no_hold_behind(gateway, admin) -> None:

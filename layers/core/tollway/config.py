@@ -27,6 +27,8 @@ class Settings:
     default_max_tokens: int
     key_cache_ttl_s: float
     hold_s: float
+    max_request_s: float
+    checkpoint_s: float
     request_deadline_s: float
     retry_attempts: int
     breaker_threshold: int
@@ -86,6 +88,13 @@ def settings() -> Settings:
         # How long a request's reservation may stay unsettled before the sweeper refunds it: longer
         # than any function may run (the chat function's timeout is 300 s).
         hold_s=_float("TOLLWAY_HOLD_SECONDS", 900.0),
+        # The longest a request may run from admission to its last byte: below the function's timeout
+        # (300 s for the streaming functions), so a stream is always settled by the process that
+        # served it; see ledger/meter.py for how it is also kept below the hold.
+        max_request_s=_float("TOLLWAY_MAX_REQUEST_SECONDS", 280.0),
+        # How often a long stream writes what it owes so far onto its hold (what a sweep would charge
+        # if the process died).
+        checkpoint_s=_float("TOLLWAY_CHECKPOINT_SECONDS", 30.0),
         # One budget for every attempt and fallback of a request, until its first byte.
         request_deadline_s=_float("TOLLWAY_REQUEST_DEADLINE", 150.0),
         retry_attempts=_int("TOLLWAY_RETRY_ATTEMPTS", 2),

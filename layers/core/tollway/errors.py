@@ -148,3 +148,11 @@ class ProviderNotConfigured(TollwayError):
     status = 503
     type = "api_error"
     code = "provider_not_configured"
+
+
+class RequestTimeLimit(TollwayError):
+    """The request ran into the gateway's own time limit (TOLLWAY_MAX_REQUEST_SECONDS, or its hold)."""
+
+    status = 504
+    type = "api_error"
+    code = "request_time_limit"

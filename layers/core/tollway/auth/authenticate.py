@@ -9,10 +9,10 @@ from __future__ import annotations
 import threading
 import time
 
-from tollway.auth.keys import parse_key
+from tollway.auth.keys import KeyRef, parse_key
 from tollway.auth.store import KeyRecord, get_key
 from tollway.config import settings
-from tollway.errors import AuthenticationFailed, NotFound, PermissionDenied
+from tollway.errors import AuthenticationFailed, NotFound, PermissionDenied, TollwayError
 
 _cache: dict[str, tuple[float, KeyRecord | None]] = {}
 _lock = threading.Lock()
@@ -49,3 +49,19 @@ def authenticate(key: str, scope: str) -> KeyRecord:
 def forget_cached_keys() -> None:
     with _lock:
         _cache.clear()
+
+
+def key_ref(key: str) -> KeyRef:
+    """What a presented key names (its id and hash), or a 401 if it is not shaped like one of ours."""
+    ref = parse_key(key)
+    if ref is None:
+        raise AuthenticationFailed("Invalid API key")
+    return ref
+
+
+async def refuse_after_auth(key: str, scope: str, error: TollwayError) -> TollwayError:
+    """A model or provider problem is told only to a valid key: 401/403 come first."""
+    import anyio
+
+    await anyio.to_thread.run_sync(authenticate, key, scope)
+    return error

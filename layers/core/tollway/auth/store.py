@@ -76,16 +76,18 @@ def get_key(key_id: str, *, consistent: bool = True) -> KeyRecord:
 
 
 def add_credits(key_id: str, amount: int) -> int:
-    """Add (or, negative, remove) credits; a removal may not take the balance below zero."""
+    """Add (or, negative, remove) credits; a removal may not take the balance below zero. A top-up of a
+    key that owes (a charge beyond its balance, see ledger/settlement.py) pays the debt first."""
     ddb = client("dynamodb")
+    removal = amount < 0
     try:
         result = ddb.update_item(
             TableName=settings().keys_table,
             Key={"id": {"S": key_id}},
             UpdateExpression="SET #b = #b + :amount",
-            ConditionExpression="attribute_exists(id) AND #b >= :floor",
+            ConditionExpression="attribute_exists(id) AND #b >= :floor" if removal else "attribute_exists(id)",
             ExpressionAttributeNames={"#b": "balance"},
-            ExpressionAttributeValues={":amount": {"N": str(amount)}, ":floor": {"N": str(max(0, -amount))}},
+            ExpressionAttributeValues={":amount": {"N": str(amount)}} | ({":floor": {"N": str(-amount)}} if removal else {}),
             ReturnValues="UPDATED_NEW",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )

@@ -22,7 +22,7 @@ from tollway.http.requests import api_key, json_object, request_id
 from tollway.operations.kinds.document import DOCUMENT, parse_spec
 from tollway.operations.lifecycle import GENERATE, open_operation
 from tollway.operations.views import operation_json
-from tollway.routing.metered import Call, Meter, admit_call
+from tollway.ledger.meter import Call, Meter, admit_call
 from tollway.storage.files import StoredFile, read_file
 from tollway.wire.documents import ChunkRequest, ParseDocumentRequest, ParseUploadOptions, parsed_document_body
 from tollway.wire.validation import validate

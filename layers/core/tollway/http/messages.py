@@ -29,4 +29,5 @@ async def messages(request: Request) -> Response:
 async def messages_count_tokens(request: Request) -> JSONResponse:
     key = api_key(request)
     body = await json_object(request)
-    return JSONResponse(await count_tokens(key, body, request.headers.get("anthropic-beta")))
+    counted, headers = await count_tokens(key, body, request.headers.get("anthropic-beta"))
+    return JSONResponse(counted, headers=headers)

@@ -19,7 +19,7 @@ from tollway.operations.kinds import operation_kind
 from tollway.operations.lifecycle import GENERATE, cancel_operation, open_operation, read_operation
 from tollway.operations.records import Operation
 from tollway.operations.views import operation_json, video_json
-from tollway.routing.metered import refuse_after_auth
+from tollway.auth.authenticate import refuse_after_auth
 from tollway.wire.media_types import Blob
 
 

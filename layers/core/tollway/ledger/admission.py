@@ -6,10 +6,11 @@ a balance below zero; one item (not a transaction over several) means hot keys s
 TransactionConflict under load. When the condition fails, DynamoDB returns the old item
 (ReturnValuesOnConditionCheckFailure) and we tell the client which check failed.
 
-The same write records the reservation as a hold (`pending.<request id>` = amount and deadline) on
-the key's item. Settlement removes it; if the process dies first (a Lambda timeout mid-stream, a
-crash, DynamoDB unreachable at settlement), the sweeper refunds it after the deadline, so a
-reservation can never be lost.
+The same write records the reservation as a hold (`pending.<request id>` = amount, admission time
+and deadline) on the key's item. Settlement removes it; if the process dies first (a crash,
+DynamoDB unreachable at settlement), the sweeper releases it after the deadline — charging what a
+long stream checkpointed onto it (`charged`, see checkpoint.py) and refunding the rest — so a
+reservation can never be lost and a request alive at its deadline never becomes free.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ class Hold:
     model: str
 
     def item(self, amount: int, now: float) -> dict[str, Any]:
+        # `at` (the admission time, exactly as the usage record's date uses it) lets the sweeper write
+        # the record at the very item a late settlement will look for.
         return {"M": {"amount": {"N": str(amount)}, "until": {"N": str(int(now + self.seconds))},
-                      "endpoint": {"S": self.endpoint}, "model": {"S": self.model}}}
+                      "at": {"N": repr(now)}, "endpoint": {"S": self.endpoint}, "model": {"S": self.model}}}
 
 
 @dataclass(frozen=True)
@@ -116,3 +119,25 @@ def refusal(ref: KeyRef, scope: str, reserve: int, item: dict[str, Any] | None, 
         f"and the balance is {format_credits(balance)}",
         headers=headers,
     )
+
+
+def count_request(ref: KeyRef, scope: str, now: float) -> dict[str, str]:
+    """A free request that still counts against the key's rate limit (count_tokens): the same checks
+    as `admit` without a reservation, in one conditional UpdateItem. Returns the rate headers."""
+    minute = rate.window(now)
+    ddb = client("dynamodb")
+    try:
+        result = ddb.update_item(
+            TableName=settings().keys_table, Key={"id": {"S": ref.id}},
+            UpdateExpression="SET #cur = if_not_exists(#cur, :zero) + :one, #u = :now",
+            ConditionExpression=("#h = :h AND attribute_not_exists(#r) AND contains(#s, :scope)"
+                                 " AND (attribute_not_exists(#cur) OR #cur < #rpm)"),
+            ExpressionAttributeNames={"#h": "key_hash", "#s": "scopes", "#r": "revoked_at", "#rpm": "rpm",
+                                      "#cur": rate.attribute(minute), "#u": "last_used_at"},
+            ExpressionAttributeValues={":h": {"S": ref.hash}, ":scope": {"S": scope}, ":zero": {"N": "0"},
+                                       ":one": {"N": "1"}, ":now": {"N": str(int(now))}},
+            ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    except ddb.exceptions.ConditionalCheckFailedException as exc:
+        raise refusal(ref, scope, 0, exc.response.get("Item"), now) from None
+    item = result["Attributes"]
+    return rate.headers(int(item["rpm"]["N"]), int(item[rate.attribute(minute)]["N"]), now)

@@ -1,10 +1,18 @@
-"""Settlement: charge the real cost, refund the rest of the reservation, release its hold and write
-the usage record — one TransactWriteItems after the upstream call.
+"""Settlement: charge the real cost, give back the rest of the reservation, release its hold and
+write the usage record — one TransactWriteItems after the upstream call.
 
-The request id is the transaction's ClientRequestToken and the usage record is conditional on not
-existing, so a retried settlement is applied exactly once. The key update is conditional on the
-hold still being there: if the sweeper already released it (the request outlived its deadline),
-the refund is not paid twice and only the usage record is written.
+The charge is what the provider reported at catalog prices, never capped at the reservation: when
+it is larger (the provider counted more than the gateway's worst-case estimate), the difference
+comes out of the balance, which may go below zero — the key then owes it and every new request is
+refused with 402 until a top-up covers the debt (admission requires `balance >= cost`).
+
+The usage record's sort key is the admission time and the request id, so every writer of a
+request's record (this settlement, a retry of it, the sweeper) names the same item, and its put is
+conditional on the item not existing: a settlement is applied exactly once. The key update is
+conditional on the hold still being there. If the sweeper released it first (a request that
+outlived its deadline), it charged what the request had checkpointed and wrote an `expired`
+record; the late settlement then takes the rest of what the request owes from the balance and
+turns that record into the real one — the request is never free and never charged twice.
 """
 
 from __future__ import annotations
@@ -19,13 +27,16 @@ from tollway.ledger.admission import PENDING, Admission
 from tollway.usage.records import UsageRecord
 
 ATTEMPTS = 4
+EXPIRED = "expired"
 
 
 def settle(admission: Admission, charge: int, record: UsageRecord) -> int:
-    """Charge `charge` µc (never more than was reserved) and record the usage; return the charge."""
-    charge = max(0, min(charge, admission.reserved))
+    """Charge `charge` µc (the reservation is not a cap) and record the usage; return the charge."""
+    charge = max(0, charge)
     record.credits_micro = charge
     record.reserved_micro = admission.reserved
+    if record.recorded_at is None:
+        record.recorded_at = admission.now
     record.finish()
     s = settings()
     put = {"TableName": s.usage_table, "Item": record.to_item(time.time()),
@@ -38,14 +49,9 @@ def settle(admission: Admission, charge: int, record: UsageRecord) -> int:
             return charge
         except ddb.exceptions.TransactionCanceledException as exc:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if reasons[1:2] == ["ConditionalCheckFailed"]:
-                return charge  # the usage record exists: this settlement already happened
             if reasons[:1] == ["ConditionalCheckFailed"]:
-                # The sweeper released the hold (and refunded all of it): record what happened.
-                record.status = f"{record.status}_after_expiry"
-                record.credits_micro = 0
-                _put_quietly(ddb, put | {"Item": record.to_item(time.time())})
-                return 0
+                # The hold is gone: settled already (a retry), or released by the sweeper.
+                return _after_release(ddb, admission, charge, record)
             if attempt == ATTEMPTS - 1:
                 raise
         except ddb.exceptions.TransactionInProgressException:
@@ -56,8 +62,37 @@ def settle(admission: Admission, charge: int, record: UsageRecord) -> int:
     return charge
 
 
+def _after_release(ddb: Any, admission: Admission, charge: int, record: UsageRecord) -> int:
+    """The hold was released before this settlement: charge what the sweeper did not, exactly once."""
+    s = settings()
+    key = {"key_id": {"S": record.key_id}, "sk": {"S": record.sort_key(time.time())}}
+    for _ in range(ATTEMPTS):
+        found = ddb.get_item(TableName=s.usage_table, Key=key, ConsistentRead=True).get("Item")
+        if found is not None and found.get("status", {}).get("S") != EXPIRED:
+            return int(found["credits_micro"]["N"])  # this settlement happened already
+        swept = int(found["credits_micro"]["N"]) if found is not None else 0
+        record.swept_micro = swept
+        item = record.to_item(time.time())
+        condition = ({"ConditionExpression": "#st = :expired AND credits_micro = :swept",
+                      "ExpressionAttributeNames": {"#st": "status"},
+                      "ExpressionAttributeValues": {":expired": {"S": EXPIRED}, ":swept": {"N": str(swept)}}}
+                     if found is not None else {"ConditionExpression": "attribute_not_exists(sk)"})
+        debit = {"TableName": s.keys_table, "Key": {"id": {"S": admission.key_id}},
+                 "UpdateExpression": "SET #b = #b - :owed", "ConditionExpression": "attribute_exists(id)",
+                 "ExpressionAttributeNames": {"#b": "balance"},
+                 "ExpressionAttributeValues": {":owed": {"N": str(charge - swept)}}}
+        try:
+            ddb.transact_write_items(TransactItems=[{"Update": debit},
+                                                    {"Put": {"TableName": s.usage_table, "Item": item, **condition}}])
+            return charge
+        except ddb.exceptions.TransactionCanceledException:
+            continue  # the record changed under us (the sweep landed, or a retry won): look again
+    raise RuntimeError(f"could not settle {record.request_id} after its hold was released")
+
+
 def release_hold(admission: Admission, refund: int) -> dict[str, Any]:
-    """The key-item update that gives back `refund` µc and forgets the hold (and stale rate windows)."""
+    """The key-item update that gives back `refund` µc (negative: takes more) and forgets the hold
+    (and stale rate windows)."""
     names = {"#b": "balance", "#p": PENDING, "#hold": admission.hold_id}
     names |= {f"#w{i}": w for i, w in enumerate(admission.stale_windows)}
     removed = ", ".join(["#p.#hold", *(f"#w{i}" for i in range(len(admission.stale_windows)))])
@@ -65,10 +100,3 @@ def release_hold(admission: Admission, refund: int) -> dict[str, Any]:
             "UpdateExpression": f"SET #b = #b + :refund REMOVE {removed}",
             "ConditionExpression": "attribute_exists(#p.#hold)",
             "ExpressionAttributeNames": names, "ExpressionAttributeValues": {":refund": {"N": str(refund)}}}
-
-
-def _put_quietly(ddb: Any, put: dict[str, Any]) -> None:
-    try:
-        ddb.put_item(**put)
-    except ddb.exceptions.ConditionalCheckFailedException:
-        pass

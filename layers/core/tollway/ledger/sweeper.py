@@ -1,11 +1,14 @@
-"""Release reservations whose request never settled (the process died, timed out or lost DynamoDB).
+"""Release reservations whose request never settled (the process died, or lost DynamoDB).
 
     report = sweep()            # scheduled every few minutes (SweeperFunction in template.yaml)
-    report.released             # holds refunded this run
+    report.released             # holds released this run
 
-Each expired hold is refunded in full with one transaction that also writes its usage record
-(status `expired`), conditional on the hold still being there: a settlement that lands at the same
-moment wins or loses cleanly, never both.
+Each expired hold is released with one transaction that also writes its usage record (status
+`expired`), conditional on the hold still being there: a settlement that lands at the same moment
+wins or loses cleanly, never both. The sweep charges what the request checkpointed onto its hold
+(`charged`: what a long stream had delivered) and refunds the rest; the record is written at the
+item the request's own settlement would write (dated by the admission time), so a settlement that
+arrives after the sweep finds it and charges only the difference (see settlement.py).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from tollway.aws_clients import client
 from tollway.config import settings
 from tollway.ledger.admission import PENDING, Admission
-from tollway.ledger.settlement import release_hold
+from tollway.ledger.settlement import EXPIRED, release_hold
 from tollway.usage.records import UsageRecord
 
 
@@ -26,6 +29,7 @@ class SweepReport:
     keys_scanned: int = 0
     released: list[str] = field(default_factory=list)  # hold ids
     refunded_micro: int = 0
+    charged_micro: int = 0
 
 
 def sweep(now: float | None = None) -> SweepReport:
@@ -43,22 +47,30 @@ def sweep(now: float | None = None) -> SweepReport:
             for hold_id, hold in item[PENDING]["M"].items():
                 fields = hold["M"]
                 if int(fields["until"]["N"]) <= now and _release(ddb, key_id, hold_id, fields, now):
+                    charged = _number(fields, "charged")
                     report.released.append(hold_id)
-                    report.refunded_micro += int(fields["amount"]["N"])
+                    report.refunded_micro += _number(fields, "amount") - charged
+                    report.charged_micro += charged
     return report
 
 
+def _number(fields: dict[str, Any], name: str) -> int:
+    return int(fields.get(name, {}).get("N", 0))
+
+
 def _release(ddb: Any, key_id: str, hold_id: str, fields: dict[str, Any], now: float) -> bool:
-    amount = int(fields["amount"]["N"])
+    amount, charged = _number(fields, "amount"), _number(fields, "charged")
+    admitted = float(fields["at"]["N"]) if "at" in fields else now
     admission = Admission(key_id=key_id, hold_id=hold_id, reserved=amount, balance_after=0, rpm=0, used=0,
-                          stale_windows=(), now=now)
+                          stale_windows=(), now=admitted)
     record = UsageRecord(request_id=hold_id, key_id=key_id, endpoint=fields.get("endpoint", {}).get("S", "?"),
-                         model=fields.get("model", {}).get("S", "?"), provider="?", status="expired",
-                         http_status=0, error_code="hold_expired", reserved_micro=amount)
+                         model=fields.get("model", {}).get("S", "?"), provider="?", status=EXPIRED,
+                         http_status=0, error_code="hold_expired", reserved_micro=amount, credits_micro=charged,
+                         recorded_at=admitted)
     put = {"TableName": settings().usage_table, "Item": record.to_item(now),
            "ConditionExpression": "attribute_not_exists(sk)"}
     try:
-        ddb.transact_write_items(TransactItems=[{"Update": release_hold(admission, amount)}, {"Put": put}])
+        ddb.transact_write_items(TransactItems=[{"Update": release_hold(admission, amount - charged)}, {"Put": put}])
     except ddb.exceptions.TransactionCanceledException:
         return False  # settled (or swept) a moment ago
     return True

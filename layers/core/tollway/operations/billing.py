@@ -6,9 +6,9 @@
 
 An operation is admitted by the API function (its reservation is a hold named by the operation id)
 and settled by whichever process ends it — the worker Lambda, or the API on cancel — so the
-`Admission` is rebuilt from the record. The usage record is dated by the operation's end, which
-makes a retried settlement write the same item and be recognised as already done; the hold's
-condition makes sure the balance moves once either way.
+`Admission` is rebuilt from the record. The usage record is dated by the operation's creation (its admission), which makes a retried
+settlement write the same item and be recognised as already done; the hold's condition makes sure
+the balance moves once either way.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ def usage_of(op: Operation) -> UsageRecord:
                        provider=op.provider, status=status, http_status=int(error.get("status") or http_status),
                        error_code=error.get("code") if op.status != "succeeded" else None,
                        reserved_micro=op.reserved, latency_ms=max(0, int((finished - op.created_at) * 1000)),
-                       recorded_at=finished)
+                       recorded_at=op.created_at)
 
 
 def settle_operation(op: Operation) -> int:
-    """Charge the ended operation's `charged` (never more than reserved) and record it, once."""
+    """Charge the ended operation's `charged` and record it, once."""
     if not op.terminal or op.charged is None:
         raise ValueError(f"operation {op.id} has not ended")
     charged = settle(admission_of(op), op.charged, usage_of(op))

@@ -25,7 +25,8 @@ from tollway.operations import executions, records, results
 from tollway.operations.billing import settle_operation
 from tollway.operations.kinds import Order, operation_kind
 from tollway.operations.records import Operation
-from tollway.routing.metered import Call, admit_call, key_ref
+from tollway.auth.authenticate import key_ref
+from tollway.ledger.meter import Call, admit_call
 
 GENERATE, READ = "ai:generate", "ai:read"
 NOT_STARTED_CODE = "operation_not_started"
@@ -56,7 +57,7 @@ async def open_operation(key: str, order: Order) -> tuple[Operation, dict[str, s
         op.params["input_key"] = results.object_key(ref.id, op.id, "input")
     meter = await admit_call(ref, Call(scope=GENERATE, endpoint=order.endpoint, model=order.model,
                                        provider=order.provider, reserve=order.reserve, request_id=op.id,
-                                       hold_s=settings().operation_hold_s))
+                                       hold_s=settings().operation_hold_s, at=op.created_at))
     try:
         await anyio.to_thread.run_sync(_start, op, order)
     except BaseException:

@@ -46,7 +46,7 @@ class AnthropicProvider(HttpUpstream):
         response = await self.open_stream("/v1/messages", request.body | {"stream": True}, self._headers())
         translator = MessageStreamToChunks(structured_tool=request.structured_tool)
         return TranslatedChatStream(self.name, response, lambda e: translator.feed(e.event, e.json()),
-                                    translator.finish)
+                                    translator.finish, lambda: translator.usage)
 
     # -- /v1/messages, native --------------------------------------------------------------------
 
@@ -95,6 +95,11 @@ class NativeMessagesStream:
                 yield MessagesEvent(name, event.data, parsed)
         except httpx.HTTPError as exc:
             raise stream_failure(self._provider, exc) from exc
+
+    def prompt_tokens(self) -> int | None:
+        """Known from message_start on: Anthropic counts the whole prompt before it generates."""
+        started = Usage.from_anthropic(self._usage) if self._usage else None
+        return started.prompt_tokens if started is not None and started.prompt_tokens else None
 
     async def aclose(self) -> None:
         await self._response.aclose()

@@ -63,6 +63,11 @@ class ChatStream(Protocol):
 
     def events(self) -> AsyncIterator[StreamEvent]: ...
 
+    def prompt_tokens(self) -> int | None:
+        """The input tokens the provider reported so far (Anthropic and Gemini report them at the
+        start of a stream, OpenAI only at its end): what a stream cut short is charged for its prompt."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -96,6 +101,8 @@ class MessagesStream(Protocol):
     usage: Usage | None  # final once the stream has ended
 
     def events(self) -> AsyncIterator[MessagesEvent]: ...
+
+    def prompt_tokens(self) -> int | None: ...
 
     async def aclose(self) -> None: ...
 

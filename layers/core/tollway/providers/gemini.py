@@ -43,4 +43,5 @@ class GeminiProvider(HttpUpstream):
         response = await self.open_stream(generate_content_path(body["model"], stream=True),
                                           gemini_request_from_chat(body))
         translator = GeminiStreamToChunks(model=body["model"])
-        return TranslatedChatStream(self.name, response, lambda e: translator.feed(e.json()), translator.finish)
+        return TranslatedChatStream(self.name, response, lambda e: translator.feed(e.json()), translator.finish,
+                                    lambda: translator.usage)

@@ -92,5 +92,8 @@ class _EchoStream:
             "prompt_tokens": prompt, "completion_tokens": len(words), "total_tokens": prompt + len(words)}}
         yield StreamEvent(encode(usage_chunk)[6:-2].decode(), usage_chunk)
 
+    def prompt_tokens(self) -> int | None:
+        return None
+
     async def aclose(self) -> None:
         return None

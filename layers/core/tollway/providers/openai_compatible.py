@@ -53,5 +53,8 @@ class _OpenAIStream:
         except httpx.HTTPError as exc:
             raise stream_failure(self._provider, exc) from exc
 
+    def prompt_tokens(self) -> int | None:
+        return None  # OpenAI's API reports usage only in the last chunk
+
     async def aclose(self) -> None:
         await self._response.aclose()

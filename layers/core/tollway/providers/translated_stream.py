@@ -26,11 +26,16 @@ Chunk = dict[str, Any]
 
 class TranslatedChatStream:
     def __init__(self, provider: str, response: httpx.Response, feed: Callable[[SSEEvent], list[Chunk]],
-                 finish: Callable[[], list[Chunk]]) -> None:
+                 finish: Callable[[], list[Chunk]], usage: Callable[[], dict[str, Any]] | None = None) -> None:
         self._provider = provider
         self._response = response
         self._feed = feed
         self._finish = finish
+        self._usage = usage  # the translator's OpenAI usage so far
+
+    def prompt_tokens(self) -> int | None:
+        prompt = self._usage().get("prompt_tokens") if self._usage is not None else None
+        return prompt if isinstance(prompt, int) and prompt > 0 else None
 
     async def events(self) -> AsyncIterator[StreamEvent]:
         try:

@@ -20,11 +20,13 @@ import anyio
 
 from tollway.auth.keys import KeyRef
 from tollway.catalog import ModelSpec
-from tollway.errors import TollwayError, UpstreamError
+from tollway.auth.authenticate import key_ref
+from tollway.errors import UpstreamError
+from tollway.ledger.meter import Meter
 from tollway.ledger.money import format_credits
+from tollway.ledger.stream import Bill, Ending, metered_stream
 from tollway.providers.media_base import SOUND, SPEECH, AudioStream, SoundJob, SpeechJob
 from tollway.routing.media_call import Answer, choose, metered_call
-from tollway.routing.metered import Meter, key_ref
 from tollway.storage.media import store_media
 from tollway.wire.openai_audio import SoundGenerationParams, SpeechCreateParams
 from tollway.wire.validation import validate
@@ -85,25 +87,19 @@ async def _collect(stream: AudioStream) -> bytes:
     return b"".join(parts)
 
 
-async def _relay(stream: AudioStream, meter: Meter, price: int) -> AsyncIterator[bytes]:
-    """Forward each upstream chunk as it arrives; settle exactly once however the stream ends."""
-    delivered = finished = False
-    failure: TollwayError | None = None
-    try:
-        try:
-            async for chunk in stream.chunks():
-                yield chunk
-                delivered = True
-        except TollwayError as exc:
-            failure = exc
-            raise  # aborts the response: truncated audio must not look complete
-        finished = True
-    finally:
-        with anyio.CancelScope(shield=True):
-            await stream.aclose()
-            if finished:
-                await meter.settle(price)
-            elif failure is not None:
-                await meter.refund("upstream_error", failure.status, failure.code)
-            else:
-                await meter.refund("client_disconnected", 499, "client_disconnected", charge=price if delivered else 0)
+def _relay(stream: AudioStream, meter: Meter, price: int) -> AsyncIterator[bytes]:
+    """Each upstream chunk as it arrives; charged by ledger.stream: the price once audio reached the
+    client (or the whole answer did), nothing for an answer the upstream broke (it is aborted)."""
+    delivered = False
+
+    async def chunks() -> AsyncIterator[bytes]:
+        nonlocal delivered
+        async for chunk in stream.chunks():
+            yield chunk
+            delivered = True
+
+    def bill(ending: Ending) -> Bill:
+        paid = ending is Ending.FINISHED or (delivered and ending is not Ending.UPSTREAM_FAILED)
+        return Bill(price if paid else 0)
+
+    return metered_stream(meter, chunks(), bill, close=stream.aclose, failure_frame=None)

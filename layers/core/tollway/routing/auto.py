@@ -27,7 +27,7 @@ from tollway.providers import configured_providers
 from tollway.routing.capabilities import missing_capability, needed_capabilities
 from tollway.routing.chat import ChatOutcome, complete_chat
 from tollway.routing.media_call import Answer
-from tollway.routing.metered import key_ref, refuse_after_auth
+from tollway.auth.authenticate import key_ref, refuse_after_auth
 from tollway.routing.modality import Modality, detect_modality, subject_of
 from tollway.wire.sse import DONE, encode
 

@@ -5,12 +5,12 @@
     outcome.events      # an async iterator of SSE bytes (streaming), settled when it ends
 
 DynamoDB sees one request before the upstream call (admission) and one after (settlement).
-The reservation covers the dearest model of the chain; the charge is for the model that answered.
-Charging rule: a finished request pays for the provider's reported usage, never more than was
-reserved. A stream that ends abnormally (upstream failure or client gone) pays only for the
-completion tokens the client received; a request that fails before any output pays nothing.
-The charge is also reported inside the body, as `usage.cost` in credits (the convention
-OpenRouter uses), because a stream's headers leave before its cost is known.
+The reservation covers the worst case of the dearest model of the chain (its prompt bounded at one
+token per byte, and its completion limit); the charge is for the model that answered, at catalog
+prices, of what its provider reported — even beyond the reservation. A request that fails before
+any output pays nothing; how a stream that ends early is charged is ledger.stream's (the rules are
+in TokenStreamUsage). The charge is also reported inside the body, as `usage.cost` in credits (the
+convention OpenRouter uses), because a stream's headers leave before its cost is known.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ from tollway.routing.capabilities import needed_capabilities
 from tollway.routing.chain import without_fallback_fields
 from tollway.routing.chat_stream import open_stream, relay
 from tollway.routing.file_references import with_files
-from tollway.routing.metered import Call, admit_call, key_ref
-from tollway.routing.stream_meter import StreamMeter
+from tollway.auth.authenticate import key_ref
+from tollway.ledger.meter import Call, admit_call
+from tollway.routing.unpriced import refuse_unpriced_chat
+from tollway.wire.generated_text import GeneratedText
 from tollway.wire.openai_chat import ChatCompletionRequest
 from tollway.wire.token_estimate import estimate_prompt_tokens
 from tollway.wire.validation import validate
@@ -64,14 +66,16 @@ async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatO
         from tollway.routing.auto import complete_auto  # it calls back here with the model it picked
 
         return await complete_auto(key, raw, request_id)
+    refuse_unpriced_chat(raw)
     raw = await with_files(key, ref, raw)
     candidates = await answerable(key, request.model, raw, needed_capabilities(raw), scope=SCOPE)
     prompt_estimate = estimate_prompt_tokens(raw["messages"], request.tools)
-    plans = {c.position: _plan(c, request, raw, prompt_estimate) for c in candidates}
+    prompt_bound = estimate_prompt_tokens(raw["messages"], request.tools, bound=True)
+    plans = {c.position: _plan(c, request, raw, prompt_bound) for c in candidates}
     meter = await admit_call(ref, Call(scope=SCOPE, endpoint="chat.completions", model=request.model,
                                        provider=candidates[0].provider.name, request_id=request_id,
                                        reserve=max(p.reserve for p in plans.values()), stream=request.stream))
-    deadline = time.monotonic() + settings().request_deadline_s
+    deadline = min(time.monotonic() + settings().request_deadline_s, meter.ends_by)
 
     if request.stream:
         async with meter.refund_on_error():
@@ -95,7 +99,7 @@ async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatO
     return ChatOutcome(headers=meter.headers, body=reply.body)
 
 
-def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, Any], prompt_estimate: int) -> Plan:
+def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, Any], prompt_bound: int) -> Plan:
     spec, provider = candidate.spec, candidate.provider
     body = without_fallback_fields(raw) | {"model": spec.upstream_id or spec.id}
     max_tokens = request.requested_max_tokens()
@@ -110,7 +114,7 @@ def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, A
         for name in ("max_tokens", "max_completion_tokens"):
             if name in body:
                 body[name] = max_tokens
-    return Plan(body, spec.cost(min(prompt_estimate, spec.context_length), max_tokens * request.n))
+    return Plan(body, spec.cost(min(prompt_bound, spec.context_length), max_tokens * request.n))
 
 
 async def call_chat(candidate: Candidate, body: dict[str, Any], remaining_s: float) -> ChatReply:
@@ -122,7 +126,9 @@ async def call_chat(candidate: Candidate, body: dict[str, Any], remaining_s: flo
 
 
 def _completion_estimate(body: dict[str, Any]) -> int:
-    meter = StreamMeter()
+    counted = GeneratedText()
     for choice in body.get("choices") or ():
-        meter.count_message(choice.get("message") or {})
-    return meter.estimated_tokens()
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if isinstance(message, dict):
+            counted.add_message(message)
+    return counted.tokens()

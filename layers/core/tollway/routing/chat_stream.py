@@ -6,8 +6,8 @@
 Opening reads upstream events up to the first one that carries an answer (content, a tool call,
 a finish), holding the content-free ones before it (the role chunk): a provider that fails before
 answering fails here, with nothing sent, and the request can still fall back to another model.
-After that, every event is forwarded as it arrives (never buffered) and the stream is settled
-exactly once however it ends.
+After that, every event is forwarded as it arrives (never buffered); ledger.stream bounds, checkpoints
+and settles it exactly once however it ends.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ import anyio
 
 from tollway.catalog import ModelSpec
 from tollway.errors import TollwayError, UpstreamError, UpstreamTimeout
+from tollway.ledger.meter import Meter
 from tollway.ledger.money import credits_json
+from tollway.ledger.stream import TokenStreamUsage, metered_stream
 from tollway.providers import ChatProvider, ChatStream, Usage
 from tollway.providers.base import StreamEvent
-from tollway.routing.metered import Meter
-from tollway.routing.stream_meter import StreamMeter
+from tollway.wire.generated_text import GeneratedText
 from tollway.wire.sse import DONE, encode
 
 
@@ -92,50 +93,30 @@ async def _events(opened: OpenedStream) -> AsyncIterator[StreamEvent]:
         yield event
 
 
-async def relay(opened: OpenedStream, spec: ModelSpec, meter: Meter, prompt_estimate: int,
-                client_wants_usage: bool) -> AsyncIterator[bytes]:
-    """Forward each upstream event as it arrives; settle exactly once however the stream ends."""
-    counted = StreamMeter()
-    usage: Usage | None = None
-    outcome: TollwayError | None = None
-    finished = False
-    try:
-        try:
-            async for event in _events(opened):
-                chunk = event.chunk
-                reported = Usage.from_openai(chunk.get("usage"))
-                if reported is not None:
-                    usage = reported
-                if not chunk.get("choices"):
-                    # The usage chunk: we always ask for it; the client sees it only if it asked.
-                    if reported is not None and client_wants_usage:
-                        cost = min(spec.cost(reported.prompt_tokens, reported.completion_tokens),
-                                   meter.admission.reserved)
-                        chunk["usage"]["cost"] = credits_json(cost)
-                        yield encode(json.dumps(chunk, separators=(",", ":"), ensure_ascii=False))
-                    continue
-                counted.count_chunk(chunk)
-                yield b"data: " + event.data.encode("utf-8") + b"\n\n"
-        except TollwayError as exc:
-            outcome = exc
-            finished = True
-            yield encode({"error": {"message": exc.message, "type": exc.type, "code": exc.code, "param": None}})
-            return
-        finished = True
+def relay(opened: OpenedStream, spec: ModelSpec, meter: Meter, prompt_estimate: int,
+          client_wants_usage: bool) -> AsyncIterator[bytes]:
+    """The client's SSE bytes: each upstream event as it arrives, then `[DONE]`; charged by ledger.stream."""
+    generated = GeneratedText()
+    usage = TokenStreamUsage(spec.cost, prompt_estimate, generated.tokens, opened.upstream.prompt_tokens)
+
+    async def frames() -> AsyncIterator[bytes]:
+        async for event in _events(opened):
+            chunk = event.chunk
+            reported = Usage.from_openai(chunk.get("usage"))
+            if reported is not None:
+                usage.final = (reported.prompt_tokens, reported.completion_tokens)
+            if not chunk.get("choices"):
+                # The usage chunk: we always ask for it; the client sees it only if it asked.
+                if reported is not None and client_wants_usage:
+                    chunk["usage"]["cost"] = credits_json(spec.cost(reported.prompt_tokens,
+                                                                    reported.completion_tokens))
+                    yield encode(json.dumps(chunk, separators=(",", ":"), ensure_ascii=False))
+                continue
+            generated.add_chunk(chunk)
+            yield b"data: " + event.data.encode("utf-8") + b"\n\n"
         yield DONE
-    finally:
-        # Shielded: when the client leaves, the task is cancelled, and the stream must still be
-        # closed and the reservation settled.
-        with anyio.CancelScope(shield=True):
-            await opened.upstream.aclose()
-            if outcome is None and finished:
-                final = usage or Usage(prompt_estimate, counted.estimated_tokens())
-                await meter.settle(spec.cost(final.prompt_tokens, final.completion_tokens),
-                                   prompt_tokens=final.prompt_tokens, completion_tokens=final.completion_tokens)
-            else:
-                # Abnormal end: only the completion tokens the client actually received.
-                delivered = counted.delivered_tokens()
-                status, http_status, code = (("upstream_error", outcome.status, outcome.code) if outcome
-                                             else ("client_disconnected", 499, "client_disconnected"))
-                await meter.refund(status, http_status, code, completion_tokens=delivered,
-                                   charge=spec.cost(0, delivered))
+
+    def failure(exc: TollwayError) -> bytes:
+        return encode({"error": {"message": exc.message, "type": exc.type, "code": exc.code, "param": None}})
+
+    return metered_stream(meter, frames(), usage.bill, close=opened.upstream.aclose, failure_frame=failure)

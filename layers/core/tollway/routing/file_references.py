@@ -20,7 +20,7 @@ import anyio
 
 from tollway.auth.keys import KeyRef
 from tollway.errors import InvalidRequest, PayloadTooLarge, TollwayError, UnsupportedMediaType
-from tollway.routing.metered import refuse_after_auth
+from tollway.auth.authenticate import refuse_after_auth
 from tollway.storage.files import StoredFile, read_file_object
 
 SCOPE = "ai:generate"

@@ -21,7 +21,7 @@ from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
 from tollway.ledger.money import credits_json
 from tollway.providers import Usage, provider_for
 from tollway.routing.media_call import SCOPE, Answer, metered_call
-from tollway.routing.metered import key_ref, refuse_after_auth
+from tollway.auth.authenticate import key_ref, refuse_after_auth
 from tollway.wire.base64_data import decode_base64
 from tollway.wire.media_types import Blob, check_image
 from tollway.wire.openai_images import ImageAnalysisParams

@@ -22,7 +22,8 @@ from tollway.catalog.spec import Kind
 from tollway.errors import TollwayError
 from tollway.providers.media_base import Capability
 from tollway.providers.registry import adapter_for
-from tollway.routing.metered import Call, Meter, admit_call, refuse_after_auth
+from tollway.auth.authenticate import refuse_after_auth
+from tollway.ledger.meter import Call, Meter, admit_call
 
 SCOPE = "ai:generate"
 T = TypeVar("T")

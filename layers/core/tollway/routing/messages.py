@@ -18,7 +18,6 @@ from typing import Any
 
 import anyio
 
-from tollway.auth.authenticate import authenticate
 from tollway.catalog import resolve
 from tollway.config import settings
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError, UpstreamTimeout
@@ -32,8 +31,11 @@ from tollway.routing.chain import without_fallback_fields
 from tollway.routing.chat import ChatOutcome, call_chat
 from tollway.routing.chat_stream import open_stream
 from tollway.routing.file_references import with_files
+from tollway.routing.unpriced import refuse_unpriced_messages
 from tollway.routing.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
-from tollway.routing.metered import Call, admit_call, key_ref
+from tollway.auth.authenticate import key_ref
+from tollway.ledger.admission import count_request
+from tollway.ledger.meter import Call, admit_call
 from tollway.wire.anthropic_messages import MessageCreateParams
 from tollway.wire.token_estimate import estimate_messages_tokens
 from tollway.wire.translate import chat_request_from_messages, message_from_completion
@@ -56,15 +58,16 @@ def speaks_messages(provider: object) -> bool:
 async def create_message(key: str, raw: dict[str, Any], request_id: str, beta: str | None) -> ChatOutcome:
     ref = key_ref(key)
     request = validate(MessageCreateParams, raw)
+    refuse_unpriced_messages(raw, beta)
     raw = await with_files(key, ref, raw, anthropic=True)
     candidates = await answerable(key, request.model, raw, needed_by_message_request(raw), scope=SCOPE)
     estimate = estimate_messages_tokens(raw)
-    plans = _plans(candidates, raw, request, estimate)
+    plans = _plans(candidates, raw, request, estimate_messages_tokens(raw, bound=True))
     candidates = [c for c in candidates if c.position in plans]
     meter = await admit_call(ref, Call(scope=SCOPE, endpoint="messages", model=request.model,
                                        provider=candidates[0].provider.name, request_id=request_id,
                                        reserve=max(p.reserve for p in plans.values()), stream=request.stream))
-    deadline = time.monotonic() + settings().request_deadline_s
+    deadline = min(time.monotonic() + settings().request_deadline_s, meter.ends_by)
     thinking = request.thinking_enabled()
 
     async def open_source(candidate: Candidate, left: float) -> MessagesSource:
@@ -99,7 +102,7 @@ async def create_message(key: str, raw: dict[str, Any], request_id: str, beta: s
 
 
 def _plans(candidates: list[Candidate], raw: dict[str, Any], request: MessageCreateParams,
-           estimate: int) -> dict[int, MessagesPlan]:
+           prompt_bound: int) -> dict[int, MessagesPlan]:
     """What each candidate is sent. A fallback the request cannot be translated for is left out."""
     plans: dict[int, MessagesPlan] = {}
     for candidate in candidates:
@@ -120,7 +123,7 @@ def _plans(candidates: list[Candidate], raw: dict[str, Any], request: MessageCre
                     raise
                 continue
             body.pop("stream", None)
-        reserve = spec.cost(min(estimate, spec.context_length), max_tokens)
+        reserve = spec.cost(min(prompt_bound, spec.context_length), max_tokens)
         plans[candidate.position] = MessagesPlan(body, native, reserve)
     if not plans:
         raise InvalidRequest("No model of this request's chain can take it", code="invalid_request")
@@ -137,12 +140,14 @@ async def _native_message(candidate: Candidate, body: dict[str, Any], beta: str 
         raise UpstreamTimeout(f"{candidate.provider.name} did not answer before the request's deadline") from None
 
 
-async def count_tokens(key: str, raw: dict[str, Any], beta: str | None) -> dict[str, Any]:
-    """POST /v1/messages/count_tokens: Anthropic's count for Claude, our estimate for other models.
+async def count_tokens(key: str, raw: dict[str, Any], beta: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """POST /v1/messages/count_tokens: Anthropic's count for Claude, our estimate for other models;
+    (the count, the rate-limit headers).
 
-    Free and not rate-counted (agent tools call it before every turn); the key must still be valid.
+    Free, but counted against the key's requests per minute like any call (it reaches Anthropic with
+    the operator's key): one conditional UpdateItem, no reservation and no usage record.
     """
-    await anyio.to_thread.run_sync(authenticate, key, "ai:read")
+    headers = await anyio.to_thread.run_sync(count_request, key_ref(key), "ai:read", time.time())
     model = raw.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidRequest("model: Field required", code="invalid_value", param="model")
@@ -157,5 +162,5 @@ async def count_tokens(key: str, raw: dict[str, Any], beta: str | None) -> dict[
         provider = None
     if provider is not None and speaks_messages(provider):
         counter: MessagesProvider = provider  # type: ignore[assignment]
-        return await counter.count_tokens(raw | {"model": spec.upstream_id or spec.id}, beta)
-    return {"input_tokens": estimate_messages_tokens(raw)}
+        return await counter.count_tokens(raw | {"model": spec.upstream_id or spec.id}, beta), headers
+    return {"input_tokens": estimate_messages_tokens(raw)}, headers

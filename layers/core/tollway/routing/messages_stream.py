@@ -7,7 +7,7 @@
 Like chat streams, opening holds the content-free events (message_start, ping, block starts) until
 the first one that carries an answer, so a provider failing before that can still fall back; after
 that every event goes out as it arrives. A failure mid-stream ends it with Anthropic's `error`
-event, and the key pays only for what was delivered.
+event; ledger.stream charges it (the rules are in TokenStreamUsage).
 """
 
 from __future__ import annotations
@@ -16,25 +16,30 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import anyio
-
 from tollway.catalog import ModelSpec
 from tollway.errors import TollwayError
+from tollway.ledger.meter import Meter
+from tollway.ledger.stream import TokenStreamUsage, metered_stream
 from tollway.providers import Usage
 from tollway.providers.base import MessagesEvent, MessagesProvider, MessagesStream
 from tollway.routing.chat_stream import OpenedStream, open_until_answer
-from tollway.routing.metered import Meter
 from tollway.wire.anthropic_messages import error_body
+from tollway.wire.generated_text import GeneratedText
 from tollway.wire.sse import encode_event
 from tollway.wire.translate import ChunksToMessageEvents
 
 _ANSWERING = ("content_block_delta", "message_delta", "message_stop")
 
 
+Frame = tuple[str, str | dict[str, Any], dict[str, Any]]  # event name, data as sent, data parsed
+
+
 class MessagesSource(Protocol):
-    def frames(self) -> AsyncIterator[tuple[str, str | dict[str, Any]]]: ...
+    def frames(self) -> AsyncIterator[Frame]: ...
 
     def usage(self) -> Usage | None: ...
+
+    def prompt_tokens(self) -> int | None: ...
 
     async def aclose(self) -> None: ...
 
@@ -45,14 +50,17 @@ class NativeMessages:
     head: list[MessagesEvent]
     rest: AsyncIterator[MessagesEvent]
 
-    async def frames(self) -> AsyncIterator[tuple[str, str | dict[str, Any]]]:
+    async def frames(self) -> AsyncIterator[Frame]:
         for event in self.head:
-            yield event.name, event.data
+            yield event.name, event.data, event.parsed
         async for event in self.rest:
-            yield event.name, event.data
+            yield event.name, event.data, event.parsed
 
     def usage(self) -> Usage | None:
         return self.upstream.usage
+
+    def prompt_tokens(self) -> int | None:
+        return self.upstream.prompt_tokens()
 
     async def aclose(self) -> None:
         await self.upstream.aclose()
@@ -73,52 +81,42 @@ class TranslatedMessages:
         self._estimate = input_estimate
         self._translator = ChunksToMessageEvents(model=model, input_tokens=input_estimate, thinking=thinking)
 
-    async def frames(self) -> AsyncIterator[tuple[str, str | dict[str, Any]]]:
+    async def frames(self) -> AsyncIterator[Frame]:
         for event in self._opened.head:
-            for frame in self._translator.feed(event.chunk):
-                yield frame
+            for name, data in self._translator.feed(event.chunk):
+                yield name, data, data
         async for event in self._opened.rest:
-            for frame in self._translator.feed(event.chunk):
-                yield frame
-        for frame in self._translator.finish():
-            yield frame
+            for name, data in self._translator.feed(event.chunk):
+                yield name, data, data
+        for name, data in self._translator.finish():
+            yield name, data, data
 
     def usage(self) -> Usage | None:
-        reported = Usage.from_openai(self._translator.openai_usage)
-        if reported is not None:
-            return reported
-        return Usage(self._estimate, int(self._translator.usage.get("output_tokens") or 0))
+        """The upstream's own usage, or None: the meter then counts the text itself."""
+        return Usage.from_openai(self._translator.openai_usage)
+
+    def prompt_tokens(self) -> int | None:
+        return self._opened.upstream.prompt_tokens()
 
     async def aclose(self) -> None:
         await self._opened.upstream.aclose()
 
 
-async def relay_messages(source: MessagesSource, spec: ModelSpec, meter: Meter, input_estimate: int
-                         ) -> AsyncIterator[bytes]:
-    delivered = 0
-    outcome: TollwayError | None = None
-    finished = False
-    try:
-        try:
-            async for name, data in source.frames():
-                if name == "content_block_delta":
-                    delivered += 1  # about one token per delta, for an abnormal end
-                yield encode_event(name, data)
-        except TollwayError as exc:
-            outcome = exc
-            finished = True
-            yield encode_event("error", error_body(exc, meter.record.request_id))
-            return
-        finished = True
-    finally:
-        with anyio.CancelScope(shield=True):
-            await source.aclose()
-            if outcome is None and finished:
-                final = source.usage() or Usage(input_estimate, delivered)
-                await meter.settle(spec.cost(final.prompt_tokens, final.completion_tokens),
-                                   prompt_tokens=final.prompt_tokens, completion_tokens=final.completion_tokens)
-            else:
-                status, http_status, code = (("upstream_error", outcome.status, outcome.code) if outcome
-                                             else ("client_disconnected", 499, "client_disconnected"))
-                await meter.refund(status, http_status, code, completion_tokens=delivered,
-                                   charge=spec.cost(0, delivered))
+def relay_messages(source: MessagesSource, spec: ModelSpec, meter: Meter, input_estimate: int
+                   ) -> AsyncIterator[bytes]:
+    """The client's SSE events as they arrive; charged by ledger.stream (an `error` event on failure)."""
+    generated = GeneratedText()
+    usage = TokenStreamUsage(spec.cost, input_estimate, generated.tokens, source.prompt_tokens)
+
+    async def frames() -> AsyncIterator[bytes]:
+        async for name, data, parsed in source.frames():
+            generated.add_message_event(name, parsed)
+            yield encode_event(name, data)
+        final = source.usage()
+        if final is not None:
+            usage.final = (final.prompt_tokens, final.completion_tokens)
+
+    def failure(exc: TollwayError) -> bytes:
+        return encode_event("error", error_body(exc, meter.record.request_id))
+
+    return metered_stream(meter, frames(), usage.bill, close=source.aclose, failure_frame=failure)

@@ -10,7 +10,7 @@ from typing import Any
 
 from tollway.providers.media_base import MODERATION
 from tollway.routing.media_call import Answer, choose, metered_call
-from tollway.routing.metered import key_ref
+from tollway.auth.authenticate import key_ref
 from tollway.wire.openai_moderations import ModerationCreateParams
 from tollway.wire.validation import validate
 

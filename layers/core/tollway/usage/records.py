@@ -26,9 +26,11 @@ class UsageRecord:
     started: float = 0.0
     latency_ms: int = 0
     fallback_from: str | None = None  # the model the client asked for, when another one answered
-    # When the record is dated by an event rather than by the write (an operation's end), so a
-    # retried settlement writes the same item and is recognised as done.
+    # The record's date: its request's admission time (set by settlement), so every writer of this
+    # request's record — a retried settlement, the sweeper, a late settlement — names the same item.
     recorded_at: float | None = None
+    # What the sweeper had already charged when this request settled after its hold expired.
+    swept_micro: int | None = None
 
     def finish(self) -> None:
         if self.started:  # a record made in another process (an operation) brings its own latency
@@ -61,6 +63,8 @@ class UsageRecord:
             item["error_code"] = {"S": self.error_code}
         if self.fallback_from:
             item["fallback_from"] = {"S": self.fallback_from}
+        if self.swept_micro is not None:
+            item["swept_micro"] = {"N": str(self.swept_micro)}
         return item
 
 

@@ -10,6 +10,11 @@
 One DynamoDB request before the upstream call (admission: key, scope, rate limit and reservation
 in one conditional write) and one after (settlement with the usage record). A refusal at admission
 (402, 429, 403) is recorded too, so an operator sees who is being turned away and why.
+
+No request outlives its hold: `meter.ends_by` (a monotonic deadline) is the earlier of
+TOLLWAY_MAX_REQUEST_SECONDS after admission (below the function's timeout) and the hold's own
+deadline less a margin for the settlement itself; callers bound their upstream calls and streams
+by it (see stream.py).
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from tollway.auth.authenticate import authenticate
-from tollway.auth.keys import KeyRef, parse_key
-from tollway.errors import AuthenticationFailed, InsufficientCredits, PermissionDenied, RateLimited, TollwayError
+from tollway.auth.authenticate import key_ref
+from tollway.auth.keys import KeyRef
 from tollway.config import settings
+from tollway.errors import InsufficientCredits, PermissionDenied, RateLimited, TollwayError
 from tollway.ledger.admission import Admission, Hold, admit
+from tollway.ledger.checkpoint import checkpoint
 from tollway.ledger.money import format_credits
 from tollway.ledger.settlement import settle
 from tollway.usage.records import UsageRecord, record_refusal
@@ -41,20 +47,13 @@ class Call:
     request_id: str
     stream: bool = False
     hold_s: float | None = None  # how long the reservation may stay unsettled (default: settings)
+    at: float | None = None  # the admission's wall-clock time (default: now); dates the usage record
     started: float = field(default_factory=time.monotonic)
 
 
-def key_ref(key: str) -> KeyRef:
-    ref = parse_key(key)
-    if ref is None:
-        raise AuthenticationFailed("Invalid API key")
-    return ref
-
-
-async def refuse_after_auth(key: str, scope: str, error: TollwayError) -> TollwayError:
-    """A model or provider problem is told only to a valid key: 401/403 come first."""
-    await anyio.to_thread.run_sync(authenticate, key, scope)
-    return error
+def settlement_margin(hold_s: float) -> float:
+    """Time kept between a request's end and its hold's deadline, for the settlement to land."""
+    return min(10.0, hold_s / 4)
 
 
 @dataclass
@@ -64,10 +63,15 @@ class Meter:
     admission: Admission
     record: UsageRecord
     headers: dict[str, str]
+    ends_by: float = float("inf")  # monotonic: the request must have ended (and begin settling) by then
     settled: bool = False
+    checkpointed: int = 0
+
+    def seconds_left(self) -> float:
+        return self.ends_by - time.monotonic()
 
     async def settle(self, charge: int, *, prompt_tokens: int = 0, completion_tokens: int = 0) -> int:
-        """Charge the real cost (capped at the reservation) and write the usage record."""
+        """Charge the real cost (even beyond the reservation) and write the usage record."""
         self.record.prompt_tokens, self.record.completion_tokens = prompt_tokens, completion_tokens
         with anyio.CancelScope(shield=True):
             charged = await anyio.to_thread.run_sync(settle, self.admission, charge, self.record)
@@ -75,11 +79,18 @@ class Meter:
         self.headers["x-credits-used"] = format_credits(charged)
         return charged
 
-    async def refund(self, status: str, http_status: int, code: str | None,
-                     *, completion_tokens: int = 0, charge: int = 0) -> int:
-        """The call ended abnormally: charge only `charge` (what was delivered) and refund the rest."""
+    async def refund(self, status: str, http_status: int, code: str | None, *, prompt_tokens: int = 0,
+                     completion_tokens: int = 0, charge: int = 0) -> int:
+        """The call ended abnormally: charge only `charge` (what it cost so far) and refund the rest."""
         self.record.status, self.record.http_status, self.record.error_code = status, http_status, code
-        return await self.settle(charge, completion_tokens=completion_tokens)
+        return await self.settle(charge, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+
+    async def checkpoint(self, owed: int) -> None:
+        """Write what the call owes so far onto its hold: what a sweep charges if this process dies."""
+        if owed != self.checkpointed:
+            with anyio.CancelScope(shield=True):
+                if await anyio.to_thread.run_sync(checkpoint, self.admission, owed):
+                    self.checkpointed = owed
 
     def answered_by(self, model: str, provider: str, depth: int, requested: str) -> None:
         """Another model of the chain answered: the headers and the usage record say which, and why."""
@@ -107,12 +118,15 @@ class Meter:
 
 async def admit_call(key: str | KeyRef, call: Call) -> Meter:
     ref = key if isinstance(key, KeyRef) else key_ref(key)
+    at = time.time() if call.at is None else call.at
     record = UsageRecord(request_id=call.request_id, key_id=ref.id, endpoint=call.endpoint, model=call.model,
                          provider=call.provider, stream=call.stream, started=call.started,
                          reserved_micro=call.reserve)
+    hold_s = call.hold_s or settings().hold_s
+    begun = time.monotonic()
     try:
-        hold = Hold(call.request_id, call.hold_s or settings().hold_s, call.endpoint, call.model)
-        admission = await anyio.to_thread.run_sync(admit, ref, call.scope, call.reserve, time.time(), hold)
+        hold = Hold(call.request_id, hold_s, call.endpoint, call.model)
+        admission = await anyio.to_thread.run_sync(admit, ref, call.scope, call.reserve, at, hold)
     except (InsufficientCredits, RateLimited, PermissionDenied) as exc:
         # The key is genuine (its hash matched): the refusal belongs in its history.
         record.status, record.http_status, record.error_code = "refused", exc.status, exc.code
@@ -121,4 +135,7 @@ async def admit_call(key: str | KeyRef, call: Call) -> Meter:
         exc.headers = {"x-model-used": call.model, "x-credits-used": "0"} | exc.headers
         raise
     headers = {"x-model-used": call.model} | admission.rate_headers()
-    return Meter(admission, record, headers)
+    lifetime = hold_s - settlement_margin(hold_s)
+    if call.hold_s is None:  # operations (which name their own hold) run in the worker, not here
+        lifetime = min(lifetime, settings().max_request_s)
+    return Meter(admission, record, headers, ends_by=begun + lifetime)
