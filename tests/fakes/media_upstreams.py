@@ -90,6 +90,8 @@ class FakeMedia(AppServer):
             Route("/{provider}/v1/rerank", self._rerank, methods=["POST"]),
             Route("/gemini/v1beta/models/{call}", self._gemini, methods=["POST"]),
             Route("/groq/openai/v1/audio/{task}", self._transcription, methods=["POST"]),
+            # Any other path is recorded too: a request the gateway should never have sent shows up here.
+            Route("/{anything:path}", self._unrouted, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ])
 
     # -- control ---------------------------------------------------------------------------------
@@ -285,6 +287,11 @@ class FakeMedia(AppServer):
         if any(r["model"] != f"models/{model}" for r in requests):
             return JSONResponse({"error": {"code": 400, "message": "model mismatch"}}, status_code=400)
         return JSONResponse({"embedding": embeddings[0]} if method == "embedContent" else {"embeddings": embeddings})
+
+    async def _unrouted(self, request: Request) -> Response:
+        with self._lock:
+            self.requests.append(Seen("unrouted", request.url.path, dict(request.headers), dict(request.query_params)))
+        return JSONResponse({"error": {"message": f"no route {request.url.path}"}}, status_code=404)
 
     async def _chunks(self, knob: Knob):  # type: ignore[no-untyped-def]
         for i, chunk in enumerate(mp3_chunks()):

@@ -39,10 +39,12 @@ class OpenAIVideos:
                                                            files={k: (None, v) for k, v in fields.items()})))
 
     async def poll(self, upstream_id: str) -> JobStatus:
-        return _status(self.http.json(await self.http.send("GET", f"/videos/{upstream_id}")))
+        path = self.http.returned_path("/videos/{id}", id=upstream_id)
+        return _status(self.http.json(await self.http.send("GET", path)))
 
     async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
-        return await download(self.http, f"/videos/{output['video_id']}/content?variant=video", sink, max_bytes)
+        path = self.http.returned_path("/videos/{id}/content?variant=video", id=str(output["video_id"]))
+        return await download(self.http, path, sink, max_bytes)
 
     async def cancel(self, upstream_id: str) -> None:
         return None

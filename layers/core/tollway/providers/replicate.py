@@ -44,7 +44,7 @@ class Replicate:
         config = UpstreamConfig.built_in(self.name, "REPLICATE", DEFAULT_BASE_URL, key_variable="API_TOKEN")
         self.http = UpstreamHTTP(config)
         # Output files on other hosts are fetched without the token: it must never leave the API.
-        self.delivery = UpstreamHTTP(dataclasses.replace(config, api_key_env=None))
+        self.delivery = UpstreamHTTP(dataclasses.replace(config, api_key_env=None), confined=False)
 
     def configured(self) -> bool:
         return self.http.configured()
@@ -53,22 +53,23 @@ class Replicate:
         owner, name, version = model_path(request.model)
         body: dict[str, Any] = {"input": {**(request.params.get("input") or {}), "prompt": request.params["prompt"]}}
         if version:
-            url, body["version"] = "/predictions", version
+            url, body["version"] = self.http.path("/predictions"), version
         else:
-            url = f"/models/{owner}/{name}/predictions"
+            url = self.http.path("/models/{model:path}/predictions", model=f"{owner}/{name}")
         return _status(self.http.json(await self.http.send("POST", url, json=body)))
 
     async def poll(self, upstream_id: str) -> JobStatus:
-        return _status(self.http.json(await self.http.send("GET", f"/predictions/{upstream_id}")))
+        path = self.http.returned_path("/predictions/{id}", id=upstream_id)
+        return _status(self.http.json(await self.http.send("GET", path)))
 
     async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
         url = str(output["url"])
         # The API's own file URLs need the token; delivery URLs elsewhere must never receive it.
-        same_origin = urlsplit(url)[:2] == urlsplit(self.http.base_url())[:2]
-        return await download(self.http if same_origin else self.delivery, url, sink, max_bytes)
+        http = self.http if urlsplit(url)[:2] == urlsplit(self.http.base_url())[:2] else self.delivery
+        return await download(http, http.returned_url(url), sink, max_bytes)
 
     async def cancel(self, upstream_id: str) -> None:
-        await self.http.send("POST", f"/predictions/{upstream_id}/cancel")
+        await self.http.send("POST", self.http.returned_path("/predictions/{id}/cancel", id=upstream_id))
 
 
 def _first_url(output: Any) -> str | None:
