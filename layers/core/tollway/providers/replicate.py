@@ -16,11 +16,10 @@ import re
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from tollway.config import secret
 from tollway.errors import InvalidRequest, UpstreamError
 from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
 from tollway.providers.jobs import JobRequest, JobStatus, download
-from tollway.providers.upstream_errors import redact
+from tollway.providers.redaction import clipped
 
 DEFAULT_BASE_URL = "https://api.replicate.com/v1"
 _MODEL = re.compile(r"^replicate/(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)"
@@ -98,5 +97,5 @@ def _status(prediction: Any) -> JobStatus:
         error = prediction.get("error")
         reason = error if isinstance(error, str) and error else f"the prediction was {status} upstream"
         return JobStatus("failed", upstream_id=pid, code=f"upstream_{status}",
-                         message=redact(f"replicate: {reason[:500]}", secret("REPLICATE_API_TOKEN")))
-    raise UpstreamError(f"replicate answered with an unknown prediction status {str(status)[:40]!r}")
+                         message="replicate: " + clipped(reason))
+    raise UpstreamError(f"replicate answered with an unknown prediction status {clipped(str(status), limit=40)!r}")
