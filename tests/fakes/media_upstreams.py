@@ -34,9 +34,9 @@ from tests.fakes.media_samples import MP3_FRAME, png
 from tests.fakes.server import AppServer
 
 # In each provider's own key format and length, so tests of redaction see what a real key looks like.
-KEYS = {"openai": "sk-upstream-secret-never-shown", "cf": "Xq7cF2LmZ9pW4vN8rT1sY6bH3kJ5dQ0gAuEiOcRf",
+KEYS = {"openai": "sk-proj-Wm4Tq9Xz2Kv7Lb3Np8Rc5Hy1Jd6Fs0Ga", "cf": "Xq7cF2LmZ9pW4vN8rT1sY6bH3kJ5dQ0gAuEiOcRf",
         "elevenlabs": "sk_5e1f0c2b9a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
-        "gemini": "AIzaFakeGeminiKey1234567890", "cohere": "Co8sQ3xZ7vB2nM5kL9pR4tW6yH1jF0gDeAaUiOoE",
+        "gemini": "AIzaSyD4Rq8Wz2Lm6Xn0Pv3Tb7Yc1Hd5Js9Ga", "cohere": "Co8sQ3xZ7vB2nM5kL9pR4tW6yH1jF0gDeAaUiOoE",
         "jina": "jina_9b2c4d6e8f0a1b3c5d7e9f1a3b5c7d9eKq2Wx4Ez6Rt8Yu0Ip",
         "voyage": "pa-Vq3Lx9Zm2Nc7Bk4Jh8Gf1Ds6Ap0Ow5Ei3Ru9Ty2Qw7",
         "groq": "gsk_Fq8Wz3Lk7Xm2Np5Rv9Tb4Yc6Hd1Js0Ga3Ue8Io2Pa5Qs7Dw9Ex1Mr4"}

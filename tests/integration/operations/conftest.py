@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.elevenlabs import FakeElevenLabs
-from tests.fakes.media_upstreams import FakeMedia
+from tests.fakes.media_upstreams import KEYS, FakeMedia
 from tests.fakes.openai_upstream import FakeOpenAI
 from tests.fakes.openai_videos import FakeVideos
 from tests.fakes.replicate import FakeReplicate
@@ -18,7 +18,7 @@ from tests.integration.operations.gateway_client import OpsClient
 from tests.served import ServedGateway
 
 # In each provider's own key format, so tests of redaction see what a real key looks like.
-OPENAI_KEY = "sk-proj-Wm4Tq9Xz2Kv7Lb3Np8Rc5Hy1Jd6Fs0Ga"
+OPENAI_KEY = KEYS["openai"]  # the media fake (async images, transcriptions) checks it too
 ELEVENLABS_KEY = "sk_9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d"
 REPLICATE_TOKEN = "r8_Hq4Wz8Lk2Xm6Np1Rv5Tb9Yc3Hd7Js0Ga4Ue"
 
