@@ -86,7 +86,7 @@ def within_base(url: httpx.URL, base_url: httpx.URL) -> bool:
     if (url.scheme, url.host, url.port) != (base_url.scheme, base_url.host, base_url.port):
         return False
     raw = url.raw_path.split(b"?", 1)[0].decode("ascii", "replace")
-    prefix = base_url.raw_path.decode("ascii", "replace").rstrip("/") + "/"
+    prefix = base_url.raw_path.split(b"?", 1)[0].decode("ascii", "replace").rstrip("/") + "/"
     if not (raw + "/").startswith(prefix):
         return False
     lowered = raw.lower()
