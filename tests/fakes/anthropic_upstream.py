@@ -74,7 +74,8 @@ class FakeAnthropic(ScriptedUpstream):
             return error_response(refused.status, refused.message, refused.type)
         await self._wait(behaviour)
         if behaviour.status != 200:
-            return error_response(behaviour.status, f"fake upstream failure {behaviour.status}",
+            message = behaviour.error_message or f"fake upstream failure {behaviour.status}"
+            return error_response(behaviour.status, message,
                                   headers=self._retry_headers(behaviour))
         self._count += 1
         message = self._message(body, behaviour, f"msg_fake{self._count:04d}")

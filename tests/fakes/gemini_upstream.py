@@ -70,7 +70,8 @@ class FakeGemini(ScriptedUpstream):
             return error_response(refused.status, refused.message, refused.code, refused.reason)
         await self._wait(behaviour)
         if behaviour.status != 200:
-            return error_response(behaviour.status, f"fake upstream failure {behaviour.status}",
+            message = behaviour.error_message or f"fake upstream failure {behaviour.status}"
+            return error_response(behaviour.status, message,
                                   headers=self._retry_headers(behaviour))
         self._count += 1
         responses = self._responses(model, body, behaviour, f"fake-response-{self._count:04d}")

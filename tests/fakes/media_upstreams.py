@@ -33,9 +33,13 @@ from starlette.routing import Route
 from tests.fakes.media_samples import MP3_FRAME, png
 from tests.fakes.server import AppServer
 
-KEYS = {"openai": "sk-upstream-secret-never-shown", "cf": "cf-token-secret", "elevenlabs": "el-secret-key",
-        "gemini": "AIzaFakeGeminiKey1234567890", "cohere": "co-secret", "jina": "jina-secret",
-        "voyage": "voyage-secret", "groq": "gsk_fakegroqsecret"}
+# In each provider's own key format and length, so tests of redaction see what a real key looks like.
+KEYS = {"openai": "sk-proj-Wm4Tq9Xz2Kv7Lb3Np8Rc5Hy1Jd6Fs0Ga", "cf": "Xq7cF2LmZ9pW4vN8rT1sY6bH3kJ5dQ0gAuEiOcRf",
+        "elevenlabs": "sk_5e1f0c2b9a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+        "gemini": "AIzaSyD4Rq8Wz2Lm6Xn0Pv3Tb7Yc1Hd5Js9Ga", "cohere": "Co8sQ3xZ7vB2nM5kL9pR4tW6yH1jF0gDeAaUiOoE",
+        "jina": "jina_9b2c4d6e8f0a1b3c5d7e9f1a3b5c7d9eKq2Wx4Ez6Rt8Yu0Ip",
+        "voyage": "pa-Vq3Lx9Zm2Nc7Bk4Jh8Gf1Ds6Ap0Ow5Ei3Ru9Ty2Qw7",
+        "groq": "gsk_Fq8Wz3Lk7Xm2Np5Rv9Tb4Yc6Hd1Js0Ga3Ue8Io2Pa5Qs7Dw9Ex1Mr4"}
 CF_ACCOUNT = "acct0123"
 SPEECH_CHUNKS = 4
 TRANSCRIPT = "hello from the fake"
@@ -90,6 +94,8 @@ class FakeMedia(AppServer):
             Route("/{provider}/v1/rerank", self._rerank, methods=["POST"]),
             Route("/gemini/v1beta/models/{call}", self._gemini, methods=["POST"]),
             Route("/groq/openai/v1/audio/{task}", self._transcription, methods=["POST"]),
+            # Any other path is recorded too: a request the gateway should never have sent shows up here.
+            Route("/{anything:path}", self._unrouted, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ])
 
     # -- control ---------------------------------------------------------------------------------
@@ -285,6 +291,11 @@ class FakeMedia(AppServer):
         if any(r["model"] != f"models/{model}" for r in requests):
             return JSONResponse({"error": {"code": 400, "message": "model mismatch"}}, status_code=400)
         return JSONResponse({"embedding": embeddings[0]} if method == "embedContent" else {"embeddings": embeddings})
+
+    async def _unrouted(self, request: Request) -> Response:
+        with self._lock:
+            self.requests.append(Seen("unrouted", request.url.path, dict(request.headers), dict(request.query_params)))
+        return JSONResponse({"error": {"message": f"no route {request.url.path}"}}, status_code=404)
 
     async def _chunks(self, knob: Knob):  # type: ignore[no-untyped-def]
         for i, chunk in enumerate(mp3_chunks()):

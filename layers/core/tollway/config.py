@@ -141,6 +141,12 @@ def secret(name: str) -> str | None:
     return _secret_values().get(name)
 
 
+def stored_secrets() -> dict[str, str]:
+    """Every name and value of the provider secret (none without TOLLWAY_SECRETS_ID): what must be
+    redacted from anything an upstream says."""
+    return dict(_secret_values())
+
+
 def reset_for_tests() -> None:
     settings.cache_clear()
     _secret_values.cache_clear()

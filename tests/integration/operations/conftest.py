@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.elevenlabs import FakeElevenLabs
-from tests.fakes.media_upstreams import FakeMedia
+from tests.fakes.media_upstreams import KEYS, FakeMedia
 from tests.fakes.openai_upstream import FakeOpenAI
 from tests.fakes.openai_videos import FakeVideos
 from tests.fakes.replicate import FakeReplicate
@@ -17,8 +17,10 @@ from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.operations.gateway_client import OpsClient
 from tests.served import ServedGateway
 
-ELEVENLABS_KEY = "xi-upstream-secret-never-shown"
-REPLICATE_TOKEN = "r8_upstream-secret-never-shown"
+# In each provider's own key format, so tests of redaction see what a real key looks like.
+OPENAI_KEY = KEYS["openai"]  # the media fake (async images, transcriptions) checks it too
+ELEVENLABS_KEY = "sk_9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d"
+REPLICATE_TOKEN = "r8_Hq4Wz8Lk2Xm6Np1Rv5Tb9Yc3Hd7Js0Ga4Ue"
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +65,7 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 def ops_environment(openai: FakeOpenAI, replicate: FakeReplicate, eleven: FakeElevenLabs) -> dict[str, str]:
-    return {"OPENAI_API_KEY": "sk-upstream-secret-never-shown", "OPENAI_BASE_URL": openai.base_url,
+    return {"OPENAI_API_KEY": OPENAI_KEY, "OPENAI_BASE_URL": openai.base_url,
             "REPLICATE_API_TOKEN": REPLICATE_TOKEN, "REPLICATE_BASE_URL": replicate.base_url,
             "ELEVENLABS_API_KEY": ELEVENLABS_KEY, "ELEVENLABS_BASE_URL": eleven.url,
             "TOLLWAY_OPERATION_POLL_SECONDS": "1", "TOLLWAY_UPSTREAM_TIMEOUT": "5",

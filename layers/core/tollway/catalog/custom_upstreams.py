@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tollway.catalog.spec import CHAT, DEFAULT_PRICE, ModelSpec, credits_to_micro
 from tollway.config import secret
+from tollway.upstream_ids import is_id
 
 BUILT_IN = frozenset({"openai", "groq", "deepseek", "anthropic", "gemini", "local"})
 
@@ -63,7 +64,8 @@ class CustomUpstream(BaseModel):
         if model in self.models:
             return self._spec(model, model, listed=True)
         for prefix in self.prefixes:
-            if model.startswith(prefix) and len(model) > len(prefix):
+            # A prefix is a pattern: what follows it must be a well-formed model id, like any pattern's match.
+            if model.startswith(prefix) and is_id(model[len(prefix):], namespaced=True):
                 return self._spec(model, model[len(prefix):] if self.strip_prefix else model, listed=False)
         return None
 

@@ -78,7 +78,7 @@ PATTERNS: tuple[tuple[str, str, Kind], ...] = (
     ("gemini-embedding-*", "gemini", "embedding"),
     ("gpt-image-*", "openai", "image"),
     ("dall-e-*", "openai", "image"),
-    ("@cf/*", "workers_ai", "image"),
+    ("@cf/*/*", "workers_ai", "image"),
     ("tts-*", "openai", "speech"),
     ("gpt-4o*-tts*", "openai", "speech"),
     ("eleven_*", "elevenlabs", "speech"),

@@ -8,13 +8,16 @@ them. A pattern gives the template every matching model is served from:
 - `(pattern, provider, kind)`: a model of that kind, priced as the module's UNLISTED[kind] says;
 - `(pattern, spec)`: the spec itself is the template (provider, kind, price).
 
-The operator's declared upstreams (TOLLWAY_UPSTREAMS) are looked at first.
+The operator's declared upstreams (TOLLWAY_UPSTREAMS) are looked at first. A pattern's `*` and `?`
+never match `/`, and only names in the upstream id grammar (`tollway.upstream_ids`: no `?`, `#`,
+`%`, dot segments…) match a pattern at all: the name may end up in an upstream's URL path.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
+import re
+from functools import lru_cache
 from types import ModuleType
 from typing import get_args
 
@@ -22,6 +25,7 @@ from tollway.catalog import auto_models, chat_models, job_models, media_models
 from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
 from tollway.errors import InvalidRequest, ModelNotFound
+from tollway.upstream_ids import id_problem, is_id
 
 __all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", "lookup", "require_capability",
            "resolve", "served_as"]
@@ -60,10 +64,19 @@ def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
         return spec if spec.kind == kind else None
     if "/" in model and model.split("/", 1)[0] == "local":
         return None  # local models are exactly the listed ones
+    if not is_id(model, namespaced=True):
+        return None
     for pattern, template in PATTERNS:
-        if template.kind == kind and fnmatch.fnmatchcase(model, pattern):
+        if template.kind == kind and _matcher(pattern).fullmatch(model):
             return dataclasses.replace(template, id=model, listed=False)
     return None
+
+
+@lru_cache(maxsize=None)
+def _matcher(pattern: str) -> re.Pattern[str]:
+    """fnmatch's `*` and `?`, within one path segment: `@cf/*/*` names exactly two more segments."""
+    wildcards = {"*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wildcards.get(c) or re.escape(c) for c in pattern))
 
 
 _KIND_NAMES: dict[Kind, str] = {
@@ -76,6 +89,8 @@ _KIND_NAMES: dict[Kind, str] = {
 def served_as(model: str, kind: Kind) -> ModelSpec:
     """`model` as a model of `kind`, or a 404 naming the `model` param."""
     spec = resolve(model, kind)
+    if spec is None and (problem := id_problem(model, namespaced=True)) is not None:
+        raise InvalidRequest(f"model: a model name {problem}", code="invalid_value", param="model")
     if spec is None:
         raise ModelNotFound(f"The model {model!r} is not {_KIND_NAMES.get(kind, 'a ' + kind + ' model')} "
                             "served by this gateway", param="model")

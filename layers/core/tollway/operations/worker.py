@@ -31,6 +31,7 @@ from tollway.operations.billing import settle_operation
 from tollway.operations.kinds import Kind, operation_kind, result_name
 from tollway.operations.records import Operation
 from tollway.providers.jobs import JobStatus
+from tollway.providers.redaction import clipped
 
 log = logging.getLogger("tollway.operations")
 T = TypeVar("T")
@@ -88,7 +89,9 @@ async def _upstream(op: Operation, call: Awaitable[T]) -> T:
 
 
 async def _record_failure(op: Operation, code: str | None, message: str | None, status: int = 502) -> None:
-    error = {"code": code or "upstream_error", "message": message or "The job failed upstream", "status": status}
+    # The message may carry an upstream's words: redacted once more here, where every failure is kept.
+    error = {"code": clipped(code or "upstream_error", limit=64),
+             "message": clipped(message or "The job failed upstream"), "status": status}
     await asyncio.to_thread(records.update, op.id, {"error": error})
 
 
@@ -203,7 +206,7 @@ def _caught(error: Any) -> dict[str, Any]:
         message = json.loads(error.get("Cause") or "{}").get("errorMessage")
     except (ValueError, AttributeError):
         message = None
-    return {"code": "upstream_error", "message": f"The upstream kept failing: {message or 'unavailable'}",
+    return {"code": "upstream_error", "message": clipped(f"The upstream kept failing: {message or 'unavailable'}"),
             "status": 502}
 
 

@@ -56,8 +56,8 @@ class ElevenLabs:
         body: dict[str, Any] = {"text": job.input, "model_id": job.model}
         if job.extra.get("speed") is not None:
             body["voice_settings"] = {"speed": job.extra["speed"]}
-        response = await self.http.open("POST", f"/v1/text-to-speech/{voice}", params={"output_format": output},
-                                        json=body)
+        path = self.http.path("/v1/text-to-speech/{voice}", voice=voice)
+        response = await self.http.open("POST", path, params={"output_format": output}, json=body)
         return ResponseBytes(self.name, response, _content_type(response.headers.get("content-type"),
                                                                   job.response_format))
 

@@ -12,13 +12,12 @@ from typing import Any
 from tollway.errors import TollwayError, UpstreamError
 from tollway.providers.base import ChatReply, Usage
 from tollway.providers.http_upstream import HttpUpstream
+from tollway.providers.upstream_paths import UpstreamPath
 from tollway.providers.translated_stream import TranslatedChatStream
-from tollway.wire.translate import (
-    GeminiStreamToChunks,
-    completion_from_gemini,
-    gemini_request_from_chat,
-    generate_content_path,
-)
+from tollway.wire.translate import GeminiStreamToChunks, completion_from_gemini, gemini_request_from_chat
+
+GENERATE = "/v1beta/models/{model}:generateContent"
+STREAM = "/v1beta/models/{model}:streamGenerateContent?alt=sse"
 
 
 class GeminiProvider(HttpUpstream):
@@ -32,16 +31,17 @@ class GeminiProvider(HttpUpstream):
         return super().error(status, content, retry_after)
 
     async def chat(self, body: dict[str, Any]) -> ChatReply:
-        answer = await self.post_json(generate_content_path(body["model"], stream=False),
-                                      gemini_request_from_chat(body))
+        answer = await self.post_json(self._path(GENERATE, body), gemini_request_from_chat(body))
         if not isinstance(answer, dict):
             raise UpstreamError(f"{self.name} answered without a response object")
         completion = completion_from_gemini(answer, model=body["model"])
         return ChatReply(completion, Usage.from_openai(completion.get("usage")))
 
     async def stream(self, body: dict[str, Any]) -> TranslatedChatStream:
-        response = await self.open_stream(generate_content_path(body["model"], stream=True),
-                                          gemini_request_from_chat(body))
+        response = await self.open_stream(self._path(STREAM, body), gemini_request_from_chat(body))
         translator = GeminiStreamToChunks(model=body["model"])
         return TranslatedChatStream(self.name, response, lambda e: translator.feed(e.json()), translator.finish,
                                     lambda: translator.usage)
+
+    def _path(self, template: str, body: dict[str, Any]) -> UpstreamPath:
+        return self.path(template, model=str(body["model"]).removeprefix("models/"))

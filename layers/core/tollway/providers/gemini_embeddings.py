@@ -16,6 +16,7 @@ from typing import Any
 from tollway.errors import InvalidRequest, UpstreamError
 from tollway.providers.media_base import EmbeddingResult
 from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.upstream_paths import UpstreamPath
 from tollway.wire.openai_embeddings import embedding_list
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta"
@@ -37,11 +38,13 @@ class GeminiEmbeddings:
             raise InvalidRequest("input: Gemini embeds text; send strings, not token arrays",
                                  code="invalid_value", param="input")
         if isinstance(raw, str):
-            parsed = await self._post(f"/models/{model}:embedContent", self._request(model, raw, body))
+            parsed = await self._post(self.http.path("/models/{model}:embedContent", model=model),
+                                      self._request(model, raw, body))
             vectors = [parsed.get("embedding")]
         else:
             requests = [self._request(model, text, body) for text in texts]
-            parsed = await self._post(f"/models/{model}:batchEmbedContents", {"requests": requests})
+            parsed = await self._post(self.http.path("/models/{model}:batchEmbedContents", model=model),
+                                      {"requests": requests})
             vectors = parsed.get("embeddings") or []
         values = [v.get("values") if isinstance(v, dict) else None for v in vectors]
         if len(values) != len(texts) or not all(isinstance(v, list) for v in values):
@@ -56,5 +59,5 @@ class GeminiEmbeddings:
             request["outputDimensionality"] = body["dimensions"]
         return request
 
-    async def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def _post(self, path: UpstreamPath, payload: dict[str, Any]) -> dict[str, Any]:
         return self.http.json(await self.http.send("POST", path, json=payload))

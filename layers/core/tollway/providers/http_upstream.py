@@ -4,7 +4,12 @@
     http = UpstreamHTTP(config)
     http.configured()                                                    # a key or a base URL is set
     response = await http.send("POST", "/v1/sound-generation", json={"text": "rain"})   # 2xx, body read
-    stream = await http.open("POST", "/v1/text-to-speech/abc", json={...})              # 2xx, body unread
+    speech = http.path("/v1/text-to-speech/{voice}", voice=job.voice)  # 400 naming `voice` if unsafe
+    stream = await http.open("POST", speech, json={...})                                 # 2xx, body unread
+
+Text from a client or from an upstream's answer enters a URL only through `path` and
+`returned_path` (see upstream_paths.py), and every request is checked to stay under the base URL
+before it is sent.
 
 Configuration is read through `tollway.config.secret` (environment first, then the provider
 secret); one pooled httpx client per event loop (Mangum and uvicorn each keep one loop per
@@ -26,6 +31,14 @@ import httpx
 from tollway.config import secret, settings
 from tollway.errors import TollwayError, UpstreamError, UpstreamTimeout
 from tollway.providers.upstream_errors import error_for_status
+from tollway.providers.upstream_paths import (
+    UpstreamPath,
+    client_value_refused,
+    constant,
+    fill,
+    unsafe_target,
+    within_base,
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +60,14 @@ class UpstreamConfig:
 
 
 class UpstreamHTTP:
-    def __init__(self, config: UpstreamConfig, error_message: Callable[[Any], str | None] | None = None) -> None:
+    def __init__(self, config: UpstreamConfig, error_message: Callable[[Any], str | None] | None = None, *,
+                 confined: bool = True) -> None:
+        # Only a client that sends no credentials may be pointed outside its base URL (file delivery hosts).
+        if not confined and config.api_key_env is not None:
+            raise ValueError("an upstream client with credentials must stay under its base URL")
         self.name = config.name
         self.config = config
+        self._confined = confined
         # Providers that do not answer errors as {"error": {"message": …}} say where their message is.
         self._error_message = error_message
         # Keyed by the loop itself (an id can be reused by the next loop); see client().
@@ -94,14 +112,45 @@ class UpstreamHTTP:
         auth = self.config.auth_header.lower()
         return {auth: f"Bearer {key}" if auth == "authorization" else key}
 
+    # -- request targets -----------------------------------------------------------------------
+
+    def path(self, template: str, **values: str) -> UpstreamPath:
+        """`template` filled with client values; an unsafe one is a 400 naming its placeholder."""
+        return fill(template, values, client_value_refused)
+
+    def returned_path(self, template: str, **values: str) -> UpstreamPath:
+        """`template` filled with ids this upstream returned (a job id); an unsafe one is its fault."""
+        return fill(template, values, lambda name, problem: UpstreamError(
+            f"{self.name} answered a {name} that cannot be used in a URL"))
+
+    def returned_url(self, url: str) -> UpstreamPath:
+        """An absolute URL this upstream returned (a result file)."""
+        if not url.startswith(("https://", "http://")):
+            raise UpstreamError(f"{self.name} answered a result URL that is not http(s)")
+        return UpstreamPath(url)
+
+    def _request(self, client: httpx.AsyncClient, method: str, path: UpstreamPath | str,
+                 **kw: Any) -> httpx.Request:
+        """The request to send, refused before anything leaves if its URL is not under the base URL."""
+        target = path if isinstance(path, UpstreamPath) else constant(path, self.name)
+        try:
+            request = client.build_request(method, target.target, **kw)
+        except httpx.InvalidURL:
+            raise unsafe_target(self.name) from None
+        if self._confined and not within_base(request.url, client.base_url):
+            raise unsafe_target(self.name)
+        return request
+
     # -- calls ---------------------------------------------------------------------------------
 
-    async def open(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        """A successful (2xx) answer whose body is still unread (the caller closes it)."""
+    async def open(self, method: str, path: UpstreamPath | str, **kw: Any) -> httpx.Response:
+        """A successful (2xx) answer whose body is still unread (the caller closes it). `path` is a
+        constant path or one built by `path`/`returned_path`/`returned_url`."""
         client = self.client()
         follow = bool(kw.pop("follow_redirects", False))
+        request = self._request(client, method, path, **kw)
         try:
-            response = await client.send(client.build_request(method, path, **kw), stream=True, follow_redirects=follow)
+            response = await client.send(request, stream=True, follow_redirects=follow)
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"{self.name} did not answer in time") from exc
         except httpx.HTTPError as exc:
@@ -116,7 +165,7 @@ class UpstreamHTTP:
             await response.aclose()
         raise self.error(response.status_code, content, response.headers.get("retry-after"))
 
-    async def send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    async def send(self, method: str, path: UpstreamPath | str, **kw: Any) -> httpx.Response:
         """The whole answer of a successful (2xx) call, or the domain error for a failed one."""
         response = await self.open(method, path, **kw)
         try:
@@ -127,14 +176,15 @@ class UpstreamHTTP:
             await response.aclose()
         return response
 
-    async def post_json(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    async def post_json(self, path: UpstreamPath | str, body: dict[str, Any],
+                        headers: dict[str, str] | None = None) -> Any:
         response = await self.send("POST", path, content=dumps(body), headers=_json_headers(headers))
         try:
             return response.json()
         except ValueError as exc:
             raise UpstreamError(f"{self.name} answered with invalid JSON") from exc
 
-    async def open_stream(self, path: str, body: dict[str, Any],
+    async def open_stream(self, path: UpstreamPath | str, body: dict[str, Any],
                           headers: dict[str, str] | None = None) -> httpx.Response:
         """POST JSON and return the answer once its status is 2xx; its body is still unread."""
         return await self.open("POST", path, content=dumps(body), headers=_json_headers(headers))

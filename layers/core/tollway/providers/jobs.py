@@ -17,6 +17,7 @@ from typing import IO, Any, Literal, Protocol
 
 from tollway.errors import PayloadTooLarge
 from tollway.providers.http_upstream import UpstreamHTTP, stream_failure
+from tollway.providers.upstream_paths import UpstreamPath
 
 JobState = Literal["running", "succeeded", "failed"]
 
@@ -54,9 +55,9 @@ class JobUpstream(Protocol):
     async def cancel(self, upstream_id: str) -> None: ...
 
 
-async def download(http: UpstreamHTTP, url: str, sink: IO[bytes], max_bytes: int) -> str:
-    """Stream a job's result (`url`: a path under the upstream, or an absolute URL) into `sink`, at
-    most `max_bytes`; return its content type. Failures are the upstream's domain errors."""
+async def download(http: UpstreamHTTP, url: UpstreamPath, sink: IO[bytes], max_bytes: int) -> str:
+    """Stream a job's result (`url`: a path under the upstream, or an absolute URL it returned) into
+    `sink`, at most `max_bytes`; return its content type. Failures are the upstream's domain errors."""
     import httpx
 
     response = await http.open("GET", url, follow_redirects=True)

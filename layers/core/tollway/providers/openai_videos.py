@@ -15,7 +15,7 @@ from typing import IO, Any
 from tollway.errors import UpstreamError
 from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
 from tollway.providers.jobs import JobRequest, JobStatus, download
-from tollway.providers.upstream_errors import redact
+from tollway.providers.redaction import clipped
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -39,10 +39,12 @@ class OpenAIVideos:
                                                            files={k: (None, v) for k, v in fields.items()})))
 
     async def poll(self, upstream_id: str) -> JobStatus:
-        return _status(self.http.json(await self.http.send("GET", f"/videos/{upstream_id}")))
+        path = self.http.returned_path("/videos/{id}", id=upstream_id)
+        return _status(self.http.json(await self.http.send("GET", path)))
 
     async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
-        return await download(self.http, f"/videos/{output['video_id']}/content?variant=video", sink, max_bytes)
+        path = self.http.returned_path("/videos/{id}/content?variant=video", id=str(output["video_id"]))
+        return await download(self.http, path, sink, max_bytes)
 
     async def cancel(self, upstream_id: str) -> None:
         return None
@@ -59,10 +61,10 @@ def _status(video: Any) -> JobStatus:
     if status == "failed":
         error = video["error"] if isinstance(video.get("error"), dict) else {}
         return JobStatus("failed", upstream_id=video["id"], code=str(error.get("code") or "generation_failed"),
-                         message=redact(f"openai: {error.get('message') or 'the video could not be generated'}"[:500]))
+                         message="openai: " + clipped(str(error.get("message") or "the video could not be generated")))
     if status in ("queued", "in_progress"):
         return JobStatus("running", upstream_id=video["id"], progress=progress)
-    raise UpstreamError(f"openai answered with an unknown video status {str(status)[:40]!r}")
+    raise UpstreamError(f"openai answered with an unknown video status {clipped(str(status), limit=40)!r}")
 
 
 def _seconds(value: Any) -> int | None:

@@ -16,11 +16,10 @@ import re
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from tollway.config import secret
 from tollway.errors import InvalidRequest, UpstreamError
 from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
 from tollway.providers.jobs import JobRequest, JobStatus, download
-from tollway.providers.upstream_errors import redact
+from tollway.providers.redaction import clipped
 
 DEFAULT_BASE_URL = "https://api.replicate.com/v1"
 _MODEL = re.compile(r"^replicate/(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)"
@@ -44,7 +43,7 @@ class Replicate:
         config = UpstreamConfig.built_in(self.name, "REPLICATE", DEFAULT_BASE_URL, key_variable="API_TOKEN")
         self.http = UpstreamHTTP(config)
         # Output files on other hosts are fetched without the token: it must never leave the API.
-        self.delivery = UpstreamHTTP(dataclasses.replace(config, api_key_env=None))
+        self.delivery = UpstreamHTTP(dataclasses.replace(config, api_key_env=None), confined=False)
 
     def configured(self) -> bool:
         return self.http.configured()
@@ -53,22 +52,23 @@ class Replicate:
         owner, name, version = model_path(request.model)
         body: dict[str, Any] = {"input": {**(request.params.get("input") or {}), "prompt": request.params["prompt"]}}
         if version:
-            url, body["version"] = "/predictions", version
+            url, body["version"] = self.http.path("/predictions"), version
         else:
-            url = f"/models/{owner}/{name}/predictions"
+            url = self.http.path("/models/{model:path}/predictions", model=f"{owner}/{name}")
         return _status(self.http.json(await self.http.send("POST", url, json=body)))
 
     async def poll(self, upstream_id: str) -> JobStatus:
-        return _status(self.http.json(await self.http.send("GET", f"/predictions/{upstream_id}")))
+        path = self.http.returned_path("/predictions/{id}", id=upstream_id)
+        return _status(self.http.json(await self.http.send("GET", path)))
 
     async def download(self, output: dict[str, Any], sink: IO[bytes], max_bytes: int) -> str:
         url = str(output["url"])
         # The API's own file URLs need the token; delivery URLs elsewhere must never receive it.
-        same_origin = urlsplit(url)[:2] == urlsplit(self.http.base_url())[:2]
-        return await download(self.http if same_origin else self.delivery, url, sink, max_bytes)
+        http = self.http if urlsplit(url)[:2] == urlsplit(self.http.base_url())[:2] else self.delivery
+        return await download(http, http.returned_url(url), sink, max_bytes)
 
     async def cancel(self, upstream_id: str) -> None:
-        await self.http.send("POST", f"/predictions/{upstream_id}/cancel")
+        await self.http.send("POST", self.http.returned_path("/predictions/{id}/cancel", id=upstream_id))
 
 
 def _first_url(output: Any) -> str | None:
@@ -97,5 +97,5 @@ def _status(prediction: Any) -> JobStatus:
         error = prediction.get("error")
         reason = error if isinstance(error, str) and error else f"the prediction was {status} upstream"
         return JobStatus("failed", upstream_id=pid, code=f"upstream_{status}",
-                         message=redact(f"replicate: {reason[:500]}", secret("REPLICATE_API_TOKEN")))
-    raise UpstreamError(f"replicate answered with an unknown prediction status {str(status)[:40]!r}")
+                         message="replicate: " + clipped(reason))
+    raise UpstreamError(f"replicate answered with an unknown prediction status {clipped(str(status), limit=40)!r}")

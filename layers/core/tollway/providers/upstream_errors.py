@@ -1,13 +1,13 @@
 """What an upstream HTTP failure means for our client, decided once for every adapter.
 
 Upstream credentials problems become 502, never 401: the client's key is fine, ours is not, and
-the provider's message (which may quote part of our key) is not passed on.
+the provider's message (which may quote part of our key) is not passed on. Any other message is
+passed on only through `redaction.clipped`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 from tollway.errors import (
     TollwayError,
@@ -16,29 +16,20 @@ from tollway.errors import (
     UpstreamRateLimited,
     UpstreamRejected,
 )
+from tollway.providers.redaction import MAX_MESSAGE, clipped, redact
 
-MAX_MESSAGE = 500
-# Anything shaped like a credential: provider keys (sk-…, sk-ant-…, AIza…, gsk_…), bearer tokens.
-_CREDENTIAL = re.compile(r"(?i)\b(?:sk-[\w-]{6,}|gsk_\w{6,}|AIza[\w-]{10,}|bearer\s+\S+)")
-
-
-def redact(text: str, *secrets: str | None) -> str:
-    """`text` with the given secrets and anything credential-shaped replaced: provider messages
-    sometimes quote (part of) the key they were sent, and this text goes to our client."""
-    for value in secrets:
-        if value and len(value) >= 6:
-            text = text.replace(value, "[redacted]")
-    return _CREDENTIAL.sub("[redacted]", text)
+__all__ = ["MAX_MESSAGE", "error_for_status", "redact", "upstream_message"]
 
 
 def upstream_message(body: bytes, *secrets: str | None) -> str:
+    """The provider's own message in a JSON error body, redacted and then cut (see redaction.py)."""
     try:
         parsed = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return ""
     error = parsed.get("error") if isinstance(parsed, dict) else None
     message = error.get("message") if isinstance(error, dict) else error
-    return redact(message[:MAX_MESSAGE], *secrets) if isinstance(message, str) else ""
+    return clipped(message, *secrets) if isinstance(message, str) else ""
 
 
 def error_for_status(provider: str, status: int, body: bytes, retry_after: str | None,

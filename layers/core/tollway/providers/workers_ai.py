@@ -18,6 +18,8 @@ from tollway.config import secret
 from tollway.errors import InvalidRequest, TollwayError, UpstreamError
 from tollway.providers.media_base import ImageJob, Picture
 from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.upstream_paths import UpstreamPath
+from tollway.upstream_ids import is_id
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 MIN_SIDE, MAX_SIDE = 256, 2048
@@ -39,14 +41,15 @@ class WorkersAI:
                                  error_message=_first_error)
 
     def configured(self) -> bool:
-        # The account is part of every path: without it there is nothing to call.
-        return bool(secret("CF_ACCOUNT_ID")) and self.http.configured()
+        # The account is part of every path: without a well-formed one there is nothing to call.
+        return is_id(secret("CF_ACCOUNT_ID")) and self.http.configured()
 
     async def generate_images(self, job: ImageJob) -> list[Picture]:
         width, height = _dimensions(job.size)
         body = {"prompt": job.prompt, "width": width, "height": height,
                 **{k: v for k, v in job.extra.items() if k in PASSED and v is not None}}
-        path = f"/accounts/{secret('CF_ACCOUNT_ID')}/ai/run/{job.model}"
+        path = self.http.path("/accounts/{account}/ai/run/{model:path}", account=str(secret("CF_ACCOUNT_ID")),
+                              model=job.model)
         outcomes = await asyncio.gather(*(self._one(path, body) for _ in range(job.n)), return_exceptions=True)
         pictures = [o for o in outcomes if isinstance(o, Picture)]
         if not pictures:
@@ -54,7 +57,7 @@ class WorkersAI:
             raise failure if isinstance(failure, TollwayError) else UpstreamError(f"{self.name} failed")
         return pictures
 
-    async def _one(self, path: str, body: dict[str, Any]) -> Picture:
+    async def _one(self, path: UpstreamPath, body: dict[str, Any]) -> Picture:
         response = await self.http.send("POST", path, json=body)
         if response.headers.get("content-type", "").startswith("application/json"):
             result = self.http.json(response).get("result")
