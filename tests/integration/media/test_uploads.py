@@ -185,9 +185,10 @@ def test_another_key_cannot_complete_or_cancel_an_upload(caller, make_caller) ->
 @pytest.mark.parametrize(("body", "param"), [
     ({"purpose": "batch", "bytes": 1, "mime_type": "text/plain"}, "filename"),
     ({"filename": "a", "purpose": "batch", "bytes": 0, "mime_type": "text/plain"}, "bytes"),
+    ({"filename": "a", "purpose": "batch", "bytes": 5 * 1024**3 + 1, "mime_type": "text/plain"}, "bytes"),
     ({"filename": "a", "purpose": "nope", "bytes": 1, "mime_type": "text/plain"}, "purpose"),
     ({"filename": "a", "purpose": "batch", "bytes": 1, "mime_type": "not a type"}, "mime_type"),
-], ids=["no-filename", "zero-bytes", "bad-purpose", "bad-mime"])
+], ids=["no-filename", "zero-bytes", "over-5-gib", "bad-purpose", "bad-mime"])
 def test_bad_upload_requests_are_a_400(caller, body, param: str) -> None:
     response = caller.post("/v1/uploads", json=body)
     assert response.status_code == 400 and response.json()["error"]["param"] == param
