@@ -84,7 +84,8 @@ def settings() -> Settings:
         upstream_connect_timeout_s=_float("TOLLWAY_UPSTREAM_CONNECT_TIMEOUT", 5.0),
         upstream_read_timeout_s=_float("TOLLWAY_UPSTREAM_TIMEOUT", 120.0),
         default_max_tokens=_int("TOLLWAY_DEFAULT_MAX_TOKENS", 256),
-        key_cache_ttl_s=_float("TOLLWAY_KEY_CACHE_TTL", 60.0),
+        # How long a process trusts a key it has checked, for reads: the bound on a revoked key's reads.
+        key_cache_ttl_s=_float("TOLLWAY_KEY_CACHE_TTL", 5.0),
         # How long a request's reservation may stay unsettled before the sweeper refunds it: longer
         # than any function may run (the chat function's timeout is 300 s).
         hold_s=_float("TOLLWAY_HOLD_SECONDS", 900.0),

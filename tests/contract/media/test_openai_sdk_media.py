@@ -98,7 +98,9 @@ def test_uploads_create_put_and_complete(sdk) -> None:
     created = sdk.uploads.create(bytes=len(data), filename="big.bin", mime_type="application/octet-stream",
                                  purpose="user_data")
     assert created.status == "pending"
-    assert httpx.put(created.model_extra["upload_url"], content=data, timeout=30).status_code == 200
+    form = created.model_extra  # the presigned S3 POST: its fields, then the file
+    sent = httpx.post(form["upload_url"], data=form["upload_fields"], files={"file": ("big.bin", data)}, timeout=30)
+    assert sent.status_code == 204
     completed = sdk.uploads.complete(created.id, part_ids=[])
     assert completed.status == "completed" and completed.file.bytes == len(data)
     assert sdk.files.content(completed.file.id).content == data  # followed the redirect to S3

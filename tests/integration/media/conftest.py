@@ -112,3 +112,13 @@ def used_bytes(key_id: str) -> int:
     from tollway.storage.quota import storage_of
 
     return storage_of(key_id).used
+
+
+def send_upload(created: dict[str, Any], data: bytes) -> httpx.Response:
+    """Send an upload's bytes the way its answer says: the presigned form (fields, then the file),
+    or a presigned PUT. Plain HTTP straight to S3, no gateway key."""
+    if created.get("upload_method") == "POST":
+        fields = created["upload_fields"]
+        return httpx.post(created["upload_url"], data=fields, timeout=30,
+                          files={"file": (created["filename"], data, fields["Content-Type"])})
+    return httpx.put(created["upload_url"], content=data, timeout=30)

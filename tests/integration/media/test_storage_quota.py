@@ -3,8 +3,8 @@ never exceed it; a failure at any step of a write leaves nothing half-written; o
 the uploads flow."""
 
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from tests.integration.media.conftest import objects_under, records_of, upload, used_bytes
@@ -110,4 +110,5 @@ def test_storage_headers_report_pending_uploads_too(caller, storage_limit) -> No
                                                "mime_type": "application/octet-stream"})
     assert created.headers["x-storage-used-bytes"] == "4000"
     assert caller.get("/v1/files").headers["x-storage-used-bytes"] == "4000"
-    assert httpx.get(created.json()["upload_url"]).status_code in (403, 404)  # PUT-only URL: nothing to GET yet
+    # The URL alone grants nothing: the permission is the signed form, which only lets one object be POSTed.
+    assert urlsplit(created.json()["upload_url"]).query == "" and "policy" in created.json()["upload_fields"]

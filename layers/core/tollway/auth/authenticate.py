@@ -1,7 +1,9 @@
-"""Key checks for requests that spend nothing (model listing and the like).
+"""Key checks for requests that spend nothing (model listing, reading files and operations).
 
-A short in-process cache (TTL 60 s by default) makes a warm function answer without DynamoDB;
-a revoked key is refused here within that TTL, and by admission immediately.
+A short in-process cache (TOLLWAY_KEY_CACHE_TTL, 5 s by default) makes a warm function answer
+without DynamoDB, so a revoked key may still READ for up to that TTL after its revocation. It can
+never write: admission checks revocation in its own conditional write, and so does every other
+write a key makes (files, uploads, the storage counter — see `auth/standing.py`).
 """
 
 from __future__ import annotations

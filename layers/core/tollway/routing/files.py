@@ -5,7 +5,9 @@
     answer.headers                # x-storage-used-bytes, x-storage-limit-bytes
 
 Reading (list, retrieve, content) needs `ai:read`; creating, uploading and deleting `ai:generate`.
-Every answer after authentication — errors included — carries the key's storage headers.
+Every answer after authentication — errors included — carries the key's storage headers. The key
+cache lets a revoked key read for at most its TTL; every write here checks the key's item itself
+(storage re-checks it in the write's own condition), so a revoked key writes nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Any
 import anyio
 
 from tollway.auth.authenticate import authenticate
+from tollway.auth.keys import KeyRef
 from tollway.config import settings
-from tollway.errors import InvalidRequest, TollwayError
+from tollway.errors import AuthenticationFailed, InvalidRequest, TollwayError
 from tollway.routing.media_call import Answer
 from tollway.storage import files, objects, uploads
 from tollway.storage.quota import storage_of
@@ -28,7 +31,8 @@ from tollway.wire.validation import validate
 
 READ, WRITE = "ai:read", "ai:generate"
 USE_UPLOADS = ("Upload larger files with POST /v1/uploads {filename, purpose, bytes, mime_type}: it answers a "
-               "presigned upload_url to PUT the bytes to, then POST /v1/uploads/{id}/complete turns them into a File")
+               "presigned upload_url and the upload_fields to POST the file with (multipart, the file last, "
+               "named `file`), then POST /v1/uploads/{id}/complete turns them into a File")
 # Larger contents are answered with a redirect to a presigned S3 URL: a buffered Lambda response
 # carries at most 6 MB, and binary bodies travel base64-encoded (4/3 larger).
 INLINE_CONTENT_BYTES = 4 * 1024 * 1024
@@ -37,7 +41,7 @@ INLINE_CONTENT_BYTES = 4 * 1024 * 1024
 async def create_file(key: str, read_form: Callable[[], Awaitable[tuple[dict[str, Any], dict[str, list[Blob]]]]]
                       ) -> Answer:
     """`read_form` reads the multipart body — after authentication, so its errors carry the headers too."""
-    async def work(key_id: str) -> Answer:
+    async def work(owner: KeyRef) -> Answer:
         fields, parts = await read_form()
         params = validate(FileCreateParams, fields)
         sent = parts.get("file") or []
@@ -50,7 +54,7 @@ async def create_file(key: str, read_form: Callable[[], Awaitable[tuple[dict[str
         filename = upload.filename or "file"
         content_type = _content_type(upload.content_type, filename)
         record, storage = await anyio.to_thread.run_sync(
-            lambda: files.create_file(key_id, filename, params.purpose, content_type, upload.data,
+            lambda: files.create_file(owner, filename, params.purpose, content_type, upload.data,
                                       reserve=uploads.reserve_releasing_expired))
         return Answer(storage.headers(), body=record.json())
 
@@ -58,9 +62,9 @@ async def create_file(key: str, read_form: Callable[[], Awaitable[tuple[dict[str
 
 
 async def list_files(key: str, query: dict[str, Any]) -> Answer:
-    async def work(key_id: str) -> Answer:
+    async def work(owner: KeyRef) -> Answer:
         params = validate(FileListParams, query)
-        records = await anyio.to_thread.run_sync(files.list_files, key_id, params.purpose)
+        records = await anyio.to_thread.run_sync(files.list_files, owner.id, params.purpose)
         if params.order == "asc":
             records.reverse()
         if params.after is not None:
@@ -75,22 +79,23 @@ async def list_files(key: str, query: dict[str, Any]) -> Answer:
 
 
 async def retrieve_file(key: str, file_id: str) -> Answer:
-    async def work(key_id: str) -> Answer:
-        return Answer({}, body=(await anyio.to_thread.run_sync(files.get_file, key_id, file_id)).json())
+    async def work(owner: KeyRef) -> Answer:
+        return Answer({}, body=(await anyio.to_thread.run_sync(files.get_file, owner.id, file_id)).json())
 
     return await _as_key(key, READ, work)
 
 
 async def delete_file(key: str, file_id: str) -> Answer:
-    async def work(key_id: str) -> Answer:
-        storage = await anyio.to_thread.run_sync(files.delete_file, key_id, file_id)
+    async def work(owner: KeyRef) -> Answer:
+        storage = await anyio.to_thread.run_sync(files.delete_file, owner, file_id)
         return Answer(storage.headers(), body={"id": file_id, "object": "file", "deleted": True})
 
     return await _as_key(key, WRITE, work)
 
 
 async def file_content(key: str, file_id: str) -> Answer:
-    async def work(key_id: str) -> Answer:
+    async def work(owner: KeyRef) -> Answer:
+        key_id = owner.id
         record = await anyio.to_thread.run_sync(files.get_file, key_id, file_id)
         disposition = f'attachment; filename="{objects.header_safe(record.filename)}"'
         if record.bytes > INLINE_CONTENT_BYTES:
@@ -98,47 +103,49 @@ async def file_content(key: str, file_id: str) -> Answer:
                 lambda: objects.presigned_get(objects.file_key(key_id, file_id), settings().media_url_ttl_s,
                                               filename=record.filename))
             return Answer({"location": url}, status=302)
-        stored = await anyio.to_thread.run_sync(files.read_file, key_id, file_id)
+        stored = await anyio.to_thread.run_sync(files.read_file, key_id, file_id, INLINE_CONTENT_BYTES)
         return Answer({"content-disposition": disposition}, content=stored.data, content_type=stored.content_type)
 
     return await _as_key(key, READ, work)
 
 
 async def create_upload(key: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Answer:
-    async def work(key_id: str) -> Answer:
+    async def work(owner: KeyRef) -> Answer:
         params = validate(UploadCreateParams, await read_body())
-        upload, url, storage = await anyio.to_thread.run_sync(
-            uploads.create_upload, key_id, params.filename, params.purpose, params.bytes, params.mime_type)
-        return Answer(storage.headers(), body=upload.json() | {"upload_url": url, "upload_method": "PUT"})
+        upload, form, storage = await anyio.to_thread.run_sync(
+            uploads.create_upload, owner, params.filename, params.purpose, params.bytes, params.mime_type)
+        return Answer(storage.headers(), body=upload.json() | {"upload_url": form.url, "upload_method": "POST",
+                                                               "upload_fields": form.fields})
 
     return await _as_key(key, WRITE, work)
 
 
 async def complete_upload(key: str, upload_id: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Answer:
-    async def work(key_id: str) -> Answer:
+    async def work(owner: KeyRef) -> Answer:
         validate(UploadCompleteParams, await read_body())
-        upload, file = await anyio.to_thread.run_sync(uploads.complete_upload, key_id, upload_id)
+        upload, file = await anyio.to_thread.run_sync(uploads.complete_upload, owner, upload_id)
         return Answer({}, body=upload.json(file))
 
     return await _as_key(key, WRITE, work)
 
 
 async def cancel_upload(key: str, upload_id: str) -> Answer:
-    async def work(key_id: str) -> Answer:
-        upload, storage = await anyio.to_thread.run_sync(uploads.cancel_upload, key_id, upload_id)
+    async def work(owner: KeyRef) -> Answer:
+        upload, storage = await anyio.to_thread.run_sync(uploads.cancel_upload, owner, upload_id)
         return Answer(storage.headers(), body=upload.json())
 
     return await _as_key(key, WRITE, work)
 
 
-async def _as_key(key: str, scope: str, work: Callable[[str], Awaitable[Answer]]) -> Answer:
-    """Authenticate for `scope`, run `work` with the key id, and add the storage headers to whatever it
-    answers (raised errors too)."""
+async def _as_key(key: str, scope: str, work: Callable[[KeyRef], Awaitable[Answer]]) -> Answer:
+    """Authenticate for `scope`, run `work` with the key (its id and the hash its writes must match),
+    and add the storage headers to whatever it answers (raised errors too, but not a key refused by
+    a write: that answer tells nothing more than any other 401)."""
     record = await anyio.to_thread.run_sync(authenticate, key, scope)
     try:
-        answer = await work(record.id)
+        answer = await work(KeyRef(record.id, record.key_hash))
     except TollwayError as exc:
-        if "x-storage-used-bytes" not in exc.headers:
+        if "x-storage-used-bytes" not in exc.headers and not isinstance(exc, AuthenticationFailed):
             exc.headers = exc.headers | (await anyio.to_thread.run_sync(storage_of, record.id)).headers()
         raise
     if "x-storage-used-bytes" not in answer.headers:

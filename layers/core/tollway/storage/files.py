@@ -1,14 +1,19 @@
 """Files: bytes in S3 under the owning key's prefix, metadata in FilesTable, bytes counted in the quota.
 
-    record, storage = create_file(key_id, "notes.jsonl", "batch", "application/jsonl", data)
+    record, storage = create_file(ref, "notes.jsonl", "batch", "application/jsonl", data)   # ref: the KeyRef
     get_file(key_id, record.id).json()     # the OpenAI File object
-    read_file(key_id, record.id)           # StoredFile(data, content_type, filename) — e.g. for chat
-    delete_file(key_id, record.id)
+    read_file(key_id, record.id)           # StoredFile(data, content_type, filename) — e.g. for documents
+    delete_file(ref, record.id)
 
 FilesTable is partitioned by key id, so a key can only ever find its own files: another key's id
 is simply not there (404). Writes are ordered so that a failure at any step leaves nothing behind:
-quota reserved → object put → metadata put, undone in reverse; deletion removes the object first,
-then the record and its bytes from the quota in one transaction (a retry finishes the job).
+quota reserved → object put → metadata put, undone in reverse; deletion marks the record, removes
+the object, then the record and its bytes from the quota in one transaction (a retry finishes the
+job). The first write of each (the reservation, the mark) and the metadata put require the key to
+stand (`auth/standing.py`), so a revoked key changes nothing even while the key cache still knows it.
+
+Bytes are read into memory only up to a bound: the size the record holds (verified when the file
+was written) and a maximum per use.
 """
 
 from __future__ import annotations
@@ -19,14 +24,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tollway.auth.keys import KeyRef
+from tollway.auth.standing import cancelled_by, key_check, key_refused
 from tollway.aws_clients import client
 from tollway.config import settings
-from tollway.errors import NotFound, PayloadTooLarge
+from tollway.errors import Conflict, NotFound, PayloadTooLarge
 from tollway.storage import objects, quota
 from tollway.storage.quota import Storage
 
 PREFIX = "file-"
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
+# The most `read_file` holds in memory by default (a document parsed by file_id).
+MAX_READ_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,17 +80,18 @@ def not_found(file_id: str) -> NotFound:
     return NotFound(f"No such File object: {file_id}", code="file_not_found", param="file_id")
 
 
-def create_file(key_id: str, filename: str, purpose: str, content_type: str, data: bytes, *,
-                reserve: Callable[[str, int], Storage] = quota.reserve) -> tuple[FileRecord, Storage]:
+def create_file(owner: KeyRef, filename: str, purpose: str, content_type: str, data: bytes, *,
+                reserve: Callable[[KeyRef, int], Storage] = quota.reserve) -> tuple[FileRecord, Storage]:
     """`reserve` counts the bytes against the quota (uploads.reserve_releasing_expired also frees
     what expired uploads held)."""
+    key_id = owner.id
     record = FileRecord(new_file_id(), key_id, len(data), int(time.time()), filename, purpose, content_type)
-    storage = reserve(key_id, record.bytes)
+    storage = reserve(owner, record.bytes)
     stored = False
     try:
         objects.put_object(objects.file_key(key_id, record.id), data, content_type, filename=filename)
         stored = True
-        put_record(record)
+        put_record(record, owner)
     except BaseException:
         # Undo in reverse: the object, then the reservation. Each undo is attempted even if one fails.
         try:
@@ -93,9 +103,17 @@ def create_file(key_id: str, filename: str, purpose: str, content_type: str, dat
     return record, storage
 
 
-def put_record(record: FileRecord) -> None:
-    client("dynamodb").put_item(TableName=settings().files_table, Item=record.item(),
-                                ConditionExpression="attribute_not_exists(id)")
+def put_record(record: FileRecord, owner: KeyRef) -> None:
+    ddb = client("dynamodb")
+    try:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": settings().files_table, "Item": record.item(),
+                     "ConditionExpression": "attribute_not_exists(id)"}},
+            key_check(owner)])
+    except ddb.exceptions.TransactionCanceledException as exc:
+        if cancelled_by(exc, 1):
+            raise key_refused(owner) from None
+        raise
 
 
 def get_file(key_id: str, file_id: str) -> FileRecord:
@@ -121,15 +139,21 @@ def list_files(key_id: str, purpose: str | None = None) -> list[FileRecord]:
     return sorted(records, key=lambda r: (r.created_at, r.id), reverse=True)
 
 
-def read_file(key_id: str, file_id: str) -> StoredFile:
-    """A file's bytes, for the key that owns it (404 for anyone else)."""
+def read_file(key_id: str, file_id: str, max_bytes: int = MAX_READ_BYTES) -> StoredFile:
+    """A file's bytes, for the key that owns it (404 for anyone else); 413 if the file is larger
+    than `max_bytes`. Never more than the record's size is read, whatever the object holds."""
     record = get_file(key_id, file_id)
-    s3 = client("s3")
+    if record.bytes > max_bytes:
+        raise PayloadTooLarge(f"File {file_id} has {record.bytes} bytes; at most {max_bytes} can be used here",
+                              code="file_too_large", param="file_id")
     try:
-        data = objects.get_object(objects.file_key(key_id, file_id))
-    except s3.exceptions.NoSuchKey:
-        raise not_found(file_id) from None  # deleted a moment ago
-    return StoredFile(data, record.content_type, record.filename)
+        found = objects.get_object_bounded(objects.file_key(key_id, file_id), record.bytes)
+    except ValueError:
+        raise Conflict(f"File {file_id} no longer matches its recorded size; delete it and upload it again",
+                       code="file_size_mismatch", param="file_id") from None
+    if found is None:
+        raise not_found(file_id)  # deleted a moment ago
+    return StoredFile(found[0], record.content_type, record.filename)
 
 
 def read_file_object(key_id: str, file_id: str, max_bytes: int) -> StoredFile:
@@ -149,8 +173,10 @@ def read_file_object(key_id: str, file_id: str, max_bytes: int) -> StoredFile:
     return StoredFile(data, content_type, metadata.get("filename") or file_id)
 
 
-def delete_file(key_id: str, file_id: str) -> Storage:
+def delete_file(owner: KeyRef, file_id: str) -> Storage:
+    key_id = owner.id
     record = get_file(key_id, file_id)
+    _mark_deleting(owner, file_id)
     objects.delete_object(objects.file_key(key_id, file_id))
     ddb = client("dynamodb")
     delete = {"Delete": {"TableName": settings().files_table, "Key": {"key_id": {"S": key_id}, "id": {"S": file_id}},
@@ -158,8 +184,25 @@ def delete_file(key_id: str, file_id: str) -> Storage:
     try:
         ddb.transact_write_items(TransactItems=[delete, quota.release_update(key_id, record.bytes)])
     except ddb.exceptions.TransactionCanceledException as exc:
-        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        if reasons[:1] == ["ConditionalCheckFailed"]:
+        if cancelled_by(exc, 0):
             raise not_found(file_id) from None  # deleted concurrently: that delete released the bytes
         raise
     return quota.storage_of(key_id)
+
+
+def _mark_deleting(owner: KeyRef, file_id: str) -> None:
+    """The deletion's first write, made only while the key stands: before it, nothing has changed."""
+    ddb = client("dynamodb")
+    try:
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": settings().files_table,
+                        "Key": {"key_id": {"S": owner.id}, "id": {"S": file_id}},
+                        "UpdateExpression": "SET deleting_at = :now", "ConditionExpression": "attribute_exists(id)",
+                        "ExpressionAttributeValues": {":now": {"N": str(int(time.time()))}}}},
+            key_check(owner)])
+    except ddb.exceptions.TransactionCanceledException as exc:
+        if cancelled_by(exc, 1):
+            raise key_refused(owner) from None
+        if cancelled_by(exc, 0):
+            raise not_found(file_id) from None
+        raise

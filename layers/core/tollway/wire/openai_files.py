@@ -14,7 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 FilePurpose = Literal["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
-MAX_UPLOAD_BYTES = 8 * 1024**3  # OpenAI's limit for one Upload
+# OpenAI allows 8 GB in one Upload; one presigned S3 POST (how the bytes travel here) takes at most 5 GB.
+MAX_UPLOAD_BYTES = 5 * 1024**3
 
 
 class FileCreateParams(BaseModel):
