@@ -129,14 +129,12 @@ class Admin:
         return Decimal(str(response.json()["credits"]))
 
     def usage(self, key_id: str) -> list[dict[str, Any]]:
-        """The key's usage records, oldest first, as plain values (read from DynamoDB directly)."""
-        from tollway.aws_clients import client
-        from tollway.config import settings
+        """The key's usage records, oldest first (read from DynamoDB directly, after this process's
+        gateway has flushed what it settled)."""
+        from tollway.usage.store import records_of
 
-        items = client("dynamodb").query(
-            TableName=settings().usage_table, KeyConditionExpression="key_id = :k",
-            ExpressionAttributeValues={":k": {"S": key_id}}, ConsistentRead=True)["Items"]
-        return [{name: _plain(value) for name, value in item.items()} for item in items]
+        flush_ledger()
+        return records_of(key_id)
 
     def wait_for_usage(self, key_id: str, count: int, timeout_s: float = 10.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout_s
@@ -147,10 +145,11 @@ class Admin:
             time.sleep(0.02)
 
 
-def _plain(value: dict[str, Any]) -> Any:
-    (kind, raw), = value.items()
-    return {"N": lambda v: int(v) if v.lstrip("-").isdigit() else Decimal(v), "S": str, "BOOL": bool,
-            "SS": sorted}.get(kind, lambda v: v)(raw)
+def flush_ledger() -> None:
+    """Write what the in-process gateway settled but has not flushed yet (it flushes every second)."""
+    from tollway.ledger import flush_all
+
+    flush_all()
 
 
 def fresh_rate_window(min_left_s: float = 10.0) -> None:

@@ -18,21 +18,15 @@ class Books:
     charges: int
     holds: int
     records: list[dict[str, Any]]
+    leases: dict[str, int]
 
 
 def books(key_id: str) -> Books:
-    from tollway.aws_clients import client
-    from tollway.config import settings
+    from tollway.ledger.books import key_books
 
-    ddb = client("dynamodb")
-    item = ddb.get_item(TableName=settings().keys_table, Key={"id": {"S": key_id}}, ConsistentRead=True)["Item"]
-    pages = ddb.get_paginator("query").paginate(
-        TableName=settings().usage_table, KeyConditionExpression="key_id = :k",
-        ExpressionAttributeValues={":k": {"S": key_id}}, ConsistentRead=True)
-    records = [record for page in pages for record in page["Items"]]
-    holds = sum(int(hold["M"]["amount"]["N"]) for hold in item.get("pending", {}).get("M", {}).values())
-    return Books(balance=int(item["balance"]["N"]), charges=sum(int(r["credits_micro"]["N"]) for r in records),
-                 holds=holds, records=records)
+    found = key_books(key_id)
+    return Books(balance=found.balance, charges=found.charges, holds=found.holds, records=found.records,
+                 leases=found.leases)
 
 
 def assert_conserved(key_id: str, start_micro: int, top_ups_micro: int = 0) -> Books:

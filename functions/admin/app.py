@@ -5,7 +5,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from tollway.auth import store
-from tollway.http.admin import key_json, micro_or_400, require_admin
+from tollway.http.admin import key_json, key_with_balance, micro_or_400, require_admin
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.requests import json_object
@@ -28,15 +28,16 @@ async def create_key(request: Request) -> JSONResponse:
 @app.get("/admin/keys/{key_id}")
 async def show_key(key_id: str, request: Request) -> JSONResponse:
     require_admin(request)
-    return JSONResponse(key_json(await anyio.to_thread.run_sync(store.get_key, key_id)))
+    return JSONResponse(key_json(await anyio.to_thread.run_sync(key_with_balance, key_id)))
 
 
 @app.post("/admin/keys/{key_id}/credits")
 async def credit_key(key_id: str, request: Request) -> JSONResponse:
     require_admin(request)
     body = validate(CreditRequest, await json_object(request))
-    balance = await anyio.to_thread.run_sync(store.add_credits, key_id, micro_or_400(body.amount, "amount"))
-    return JSONResponse({"id": key_id, "credits": credits_json(balance)})
+    await anyio.to_thread.run_sync(store.add_credits, key_id, micro_or_400(body.amount, "amount"))
+    record = await anyio.to_thread.run_sync(key_with_balance, key_id)
+    return JSONResponse({"id": key_id, "credits": credits_json(record.balance)})
 
 
 @app.delete("/admin/keys/{key_id}", status_code=204)

@@ -84,8 +84,8 @@ def test_an_api_key_is_not_an_admin_key(gateway, admin) -> None:
 @pytest.mark.parametrize(
     ("body", "param"),
     [({"credits": 1}, "name"), ({"name": "x"}, "credits"), ({"name": "x", "credits": -1}, "credits"),
-     ({"name": "x", "credits": "lots"}, "credits"), ({"name": "x", "credits": 1, "rpm": 29}, "rpm"),
-     ({"name": "x", "credits": 1, "rpm": 401}, "rpm"), ({"name": "x", "credits": 1, "scopes": ["root"]}, "scopes"),
+     ({"name": "x", "credits": "lots"}, "credits"), ({"name": "x", "credits": 1, "rpm": 0}, "rpm"),
+     ({"name": "x", "credits": 1, "rpm": 1_000_001}, "rpm"), ({"name": "x", "credits": 1, "scopes": ["root"]}, "scopes"),
      ({"name": "x", "credits": 1, "scopes": []}, "scopes"), ({"name": "x", "credits": 1, "admin": True}, "admin"),
      ({"name": "x", "credits": "0.0000001"}, "credits")],
 )

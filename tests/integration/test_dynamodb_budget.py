@@ -1,9 +1,13 @@
-"""A warm chat makes at most one DynamoDB request before the upstream call (auth, scope, rate limit
-and reservation together) and at most one after (settlement with the usage record).
+"""How many DynamoDB requests a chat costs. With a lease (a key whose balance holds 64 reservations),
+none on its path: admission and settlement happen in memory, and a flush writes every request the
+process settled for the key in one PutItem of records and one UpdateItem of charges. Without one
+(a small balance), at most one request before the upstream call (auth, scope, rate limit and
+reservation together) and one after (settlement with the usage record).
 
 Counted with botocore's `before-send` hook, which fires once per HTTP attempt, retries included.
 """
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +26,8 @@ def dynamodb_requests(gateway) -> Iterator[list[tuple[str, float]]]:
     seen: list[tuple[str, float]] = []
 
     def count(request: Any, **_: Any) -> None:
+        if threading.current_thread().name == "tollway-ledger-flush":
+            return  # the flusher's own writes are counted by the tests that flush
         seen.append((request.headers.get("X-Amz-Target", b"").decode().split(".")[-1], time.monotonic()))
 
     events.register("before-send.dynamodb", count)
@@ -36,7 +42,7 @@ def wait_for(seen: list[Any], count: int, timeout_s: float = 5.0) -> None:
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["json", "stream"])
-def test_a_warm_chat_makes_one_dynamodb_request_before_the_upstream_and_one_after(
+def test_a_small_balance_chat_makes_one_dynamodb_request_before_the_upstream_and_one_after(
         gateway, admin, upstream, dynamodb_requests, streaming: bool) -> None:
     key = admin.create_key(credits=1)
     body = {"model": "gpt-4o-mini", "stream": streaming, "messages": [{"role": "user", "content": "hi there"}]}
@@ -72,3 +78,30 @@ def test_a_read_only_call_on_a_warm_process_answers_from_the_key_cache(gateway, 
     for _ in range(3):
         assert httpx.get(f"{gateway.url}/v1/models", headers=bearer(key)).status_code == 200
     assert dynamodb_requests == []
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["json", "stream"])
+def test_leased_chats_make_no_dynamodb_request_each_and_a_flush_writes_them_all_in_two(
+        gateway, admin, upstream, dynamodb_requests, streaming: bool) -> None:
+    from tests.conftest import flush_ledger
+
+    key = admin.create_key(credits=1000)
+    body = {"model": "gpt-4o-mini", "stream": streaming, "messages": [{"role": "user", "content": "hi there"}]}
+    url = f"{gateway.url}/v1/chat/completions"
+    for _ in range(2):  # the first is admitted per request and reads the key; the second takes a lease
+        assert httpx.post(url, json=body, headers=bearer(key)).status_code == 200
+    flush_ledger()
+    dynamodb_requests.clear()
+
+    for _ in range(20):
+        assert httpx.post(url, json=body, headers=bearer(key)).status_code == 200
+    # Admitted and settled in memory; the lease grew to the key's traffic once or twice on the way
+    # (a conditional UpdateItem moving more of the balance into it), never once per request.
+    grows = [op for op, _ in dynamodb_requests]
+    assert set(grows) <= {"UpdateItem"} and len(grows) <= 2
+
+    dynamodb_requests.clear()
+    flush_ledger()
+    assert sorted(op for op, _ in dynamodb_requests) == ["PutItem", "UpdateItem"]  # 20 records, 20 charges
+    records = admin.usage(key["id"])
+    assert len(records) == 22 and {r["status"] for r in records} == {"ok"}

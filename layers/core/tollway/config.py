@@ -29,6 +29,10 @@ class Settings:
     hold_s: float
     max_request_s: float
     checkpoint_s: float
+    leases: bool
+    lease_ttl_s: float
+    lease_flush_s: float
+    lease_revalidate_s: float
     request_deadline_s: float
     retry_attempts: int
     breaker_threshold: int
@@ -96,6 +100,14 @@ def settings() -> Settings:
         # How often a long stream writes what it owes so far onto its hold (what a sweep would charge
         # if the process died).
         checkpoint_s=_float("TOLLWAY_CHECKPOINT_SECONDS", 30.0),
+        # Prepaid leases (ledger/leases.py): on unless TOLLWAY_LEASES=off. A lease expires this long
+        # after its last write (a live process keeps pushing it forward); its settlements and usage
+        # records reach the store at least this often; and it admits in memory only this long after a
+        # write that re-read the key (the bound on revocations and credit changes reaching a process).
+        leases=os.environ.get("TOLLWAY_LEASES", "on").strip().lower() not in {"0", "off", "false", "no"},
+        lease_ttl_s=_float("TOLLWAY_LEASE_SECONDS", 30.0),
+        lease_flush_s=_float("TOLLWAY_LEASE_FLUSH_SECONDS", 1.0),
+        lease_revalidate_s=_float("TOLLWAY_LEASE_REVALIDATE_SECONDS", 2.0),
         # One budget for every attempt and fallback of a request, until its first byte.
         request_deadline_s=_float("TOLLWAY_REQUEST_DEADLINE", 150.0),
         retry_attempts=_int("TOLLWAY_RETRY_ATTEMPTS", 2),

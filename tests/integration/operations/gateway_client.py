@@ -62,9 +62,10 @@ class OpsClient:
         raise AssertionError(f"{op_id} never reached {until}; last: {seen[-1] if seen else None}")
 
     def usage(self, key: dict[str, Any]) -> list[dict[str, Any]]:
-        items = self.ddb.query(TableName="UsageTable", KeyConditionExpression="key_id = :k", ConsistentRead=True,
-                               ExpressionAttributeValues={":k": {"S": key["id"]}})["Items"]
-        return [{k: next(iter(v.values())) for k, v in item.items()} for item in items]
+        """The key's records in the served gateway's emulator (what it has flushed: within a second)."""
+        from tollway.usage.store import records_of
+
+        return records_of(key["id"], ddb=self.ddb, table="UsageTable")
 
     def wait_for_usage(self, key: dict[str, Any], count: int, timeout_s: float = 10.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout_s

@@ -18,8 +18,10 @@ _SHAPE = re.compile(r"^sk-tw-[0-9a-f]{16}[A-Za-z0-9_-]{32,128}$")
 SCOPES = frozenset({"ai:read", "ai:generate"})
 DEFAULT_SCOPES = ("ai:read", "ai:generate")
 DEFAULT_RPM = 60
-# The rate-limit presets of the product sheet; anything in between is allowed too.
-MIN_RPM, MAX_RPM = 30, 400
+# The rate-limit presets of the product sheet (30, 60, 120, 400) are what self-service keys choose
+# from; the operator may give a service key anything up to a million requests a minute (16,666/s).
+PRESET_RPM = (30, 60, 120, 400)
+MIN_RPM, MAX_RPM = 1, 1_000_000
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ def create_key(name: str, balance: int, rpm: int, scopes: tuple[str, ...]) -> tu
             "created_at": {"S": record.created_at},
             # Reservations in flight (see ledger/admission.py); the map must exist to take entries.
             "pending": {"M": {}},
+            # Prepaid leases of the processes serving it (see ledger/leases.py).
+            "leases": {"M": {}},
         },
         ConditionExpression="attribute_not_exists(id)",
     )

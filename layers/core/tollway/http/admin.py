@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
-from tollway.auth.store import KeyRecord
+from tollway.auth.store import KeyRecord, get_key
 from tollway.config import secret
 from tollway.errors import AuthenticationFailed, InvalidRequest
 from tollway.ledger.money import credits_json, to_micro
@@ -21,6 +21,21 @@ def require_admin(request: Request) -> None:
         raise AuthenticationFailed("The admin API is disabled: TOLLWAY_ADMIN_KEY is not set")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), configured.encode()):
         raise AuthenticationFailed("Invalid admin key", code="invalid_admin_key")
+
+
+def key_with_balance(key_id: str) -> KeyRecord:
+    """The key as its owner would count its credits: the free balance and what leases of live
+    processes hold unspent, after this process has flushed what it settled (blocking)."""
+    from dataclasses import replace
+
+    from tollway.ledger.books import spendable
+    from tollway.ledger.flush import flush_all
+    from tollway.ledger.lease_store import read_key
+
+    flush_all()
+    record = get_key(key_id)
+    item = read_key(key_id)
+    return replace(record, balance=spendable(key_id, item)) if item else record
 
 
 def key_json(record: KeyRecord, key: str | None = None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import time
 from typing import Any
@@ -26,6 +27,8 @@ class RequestContext:
         self.app = app
         # What a client with a body over the limit should do instead (said in the 413), per function.
         self.too_large_hint = too_large_hint
+        # On Lambda no usage record may outlive the invocation that produced it (ledger/flush.py).
+        self.flush_before_end = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,6 +65,13 @@ class RequestContext:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
+            elif self.flush_before_end and message["type"] == "http.response.body" and not message.get("more_body"):
+                # Lambda ends the invocation with the response: the client gets every byte first,
+                # then what this request settled reaches the store, then the response ends.
+                if message.get("body"):
+                    await send({**message, "more_body": True})
+                await _flush_invocation()
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
         try:
@@ -73,6 +83,18 @@ class RequestContext:
                                                        "internal_error"), request_id)
         finally:
             _observe(scope, request_id, seen, (time.perf_counter() - started) * 1000)
+
+
+async def _flush_invocation() -> None:
+    import anyio
+
+    from tollway.ledger.flush import flush_invocation
+
+    with anyio.CancelScope(shield=True):
+        try:
+            await anyio.to_thread.run_sync(flush_invocation)
+        except Exception as exc:  # noqa: BLE001 - the answer is out; the sweeper settles what could not be written
+            log.error("could not flush the ledger at the end of the invocation: %s", type(exc).__name__)
 
 
 class BodyTooLarge(Exception):

@@ -16,6 +16,7 @@ reservation can never be lost and a request alive at its deadline never becomes 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from tollway.auth.keys import KeyRef
@@ -60,7 +61,8 @@ class Admission:
         return rate.headers(self.rpm, self.used, self.now)
 
 
-def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold) -> Admission:
+def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
+          observe: Callable[[dict[str, Any]], None] | None = None) -> Admission:
     """Raise 401/403/429/402 as a domain error, or return the admission holding `reserve` µc until
     settlement (or, if settlement never comes, until the sweeper releases it after `hold.seconds`)."""
     minute = rate.window(now)
@@ -86,6 +88,8 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold) -> Admi
     except ddb.exceptions.ConditionalCheckFailedException as exc:
         raise refusal(ref, scope, reserve, exc.response.get("Item"), now) from None
     item = result["Attributes"]
+    if observe is not None:
+        observe(item)
     rpm = int(item["rpm"]["N"])
     return Admission(
         key_id=ref.id,

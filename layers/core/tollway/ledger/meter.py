@@ -7,9 +7,12 @@
     await meter.settle(spec.cost(result.tokens, 0), prompt_tokens=result.tokens)
     return JSONResponse(result.body, headers=meter.headers)
 
-One DynamoDB request before the upstream call (admission: key, scope, rate limit and reservation
-in one conditional write) and one after (settlement with the usage record). A refusal at admission
-(402, 429, 403) is recorded too, so an operator sees who is being turned away and why.
+Most calls touch no store at all: they are admitted and settled in memory against this process's
+prepaid lease for the key (leases.py), and their records reach the store in batches (flush.py).
+A call the lease cannot take (a small balance, a key near its rate limit, an operation that another
+process settles) is admitted per request: one conditional write before the upstream call, one
+transaction after (admission.py, settlement.py). A refusal there (402, 429, 403) is recorded too,
+so an operator sees who is being turned away and why.
 
 No request outlives its hold: `meter.ends_by` (a monotonic deadline) is the earlier of
 TOLLWAY_MAX_REQUEST_SECONDS after admission (below the function's timeout) and the hold's own
@@ -32,6 +35,8 @@ from tollway.config import settings
 from tollway.errors import InsufficientCredits, PermissionDenied, RateLimited, TollwayError
 from tollway.ledger.admission import Admission, Hold, admit
 from tollway.ledger.checkpoint import checkpoint
+from tollway.ledger.flush import flusher
+from tollway.ledger.leases import Ticket, book
 from tollway.ledger.money import format_credits
 from tollway.ledger.settlement import settle
 from tollway.usage.records import UsageRecord, record_refusal
@@ -58,11 +63,15 @@ def settlement_margin(hold_s: float) -> float:
 
 @dataclass
 class Meter:
-    """An admitted call holding its reservation until `settle` or `refund` releases it."""
+    """An admitted call holding its reservation until `settle` or `refund` releases it: against this
+    process's lease (`ticket`) or as a hold of its own (`admission`)."""
 
-    admission: Admission
     record: UsageRecord
     headers: dict[str, str]
+    reserved: int
+    hold: Hold
+    admission: Admission | None = None
+    ticket: Ticket | None = None
     ends_by: float = float("inf")  # monotonic: the request must have ended (and begin settling) by then
     settled: bool = False
     checkpointed: int = 0
@@ -73,8 +82,13 @@ class Meter:
     async def settle(self, charge: int, *, prompt_tokens: int = 0, completion_tokens: int = 0) -> int:
         """Charge the real cost (even beyond the reservation) and write the usage record."""
         self.record.prompt_tokens, self.record.completion_tokens = prompt_tokens, completion_tokens
-        with anyio.CancelScope(shield=True):
-            charged = await anyio.to_thread.run_sync(settle, self.admission, charge, self.record)
+        if self.ticket is not None:
+            self.ticket.settle(charge, self.record)  # in memory: the record joins the lease's next batch
+            charged = max(0, charge)
+        else:
+            assert self.admission is not None
+            with anyio.CancelScope(shield=True):
+                charged = await anyio.to_thread.run_sync(settle, self.admission, charge, self.record)
         self.settled = True
         self.headers["x-credits-used"] = format_credits(charged)
         return charged
@@ -86,11 +100,21 @@ class Meter:
         return await self.settle(charge, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
 
     async def checkpoint(self, owed: int) -> None:
-        """Write what the call owes so far onto its hold: what a sweep charges if this process dies."""
-        if owed != self.checkpointed:
-            with anyio.CancelScope(shield=True):
-                if await anyio.to_thread.run_sync(checkpoint, self.admission, owed):
-                    self.checkpointed = owed
+        """Write what the call owes so far onto its hold: what a sweep charges if this process dies.
+        A call admitted against a lease first moves its reservation into a hold of its own."""
+        if owed == self.checkpointed:
+            return
+        with anyio.CancelScope(shield=True):
+            if self.ticket is not None:
+                ticket = self.ticket
+                item = self.hold.item(ticket.reserve, ticket.at)
+                graduated = await anyio.to_thread.run_sync(ticket.graduate, item, self.hold.id)
+                if graduated is None:
+                    return  # the lease was released: the settlement will take what is owed
+                self.admission, self.ticket = graduated, None
+            assert self.admission is not None
+            if await anyio.to_thread.run_sync(checkpoint, self.admission, owed):
+                self.checkpointed = owed
 
     def answered_by(self, model: str, provider: str, depth: int, requested: str) -> None:
         """Another model of the chain answered: the headers and the usage record say which, and why."""
@@ -121,12 +145,21 @@ async def admit_call(key: str | KeyRef, call: Call) -> Meter:
     at = time.time() if call.at is None else call.at
     record = UsageRecord(request_id=call.request_id, key_id=ref.id, endpoint=call.endpoint, model=call.model,
                          provider=call.provider, stream=call.stream, started=call.started,
-                         reserved_micro=call.reserve)
+                         reserved_micro=call.reserve, recorded_at=at)
     hold_s = call.hold_s or settings().hold_s
+    hold = Hold(call.request_id, hold_s, call.endpoint, call.model)
     begun = time.monotonic()
+    lifetime = hold_s - settlement_margin(hold_s)
+    if call.hold_s is None:  # operations (which name their own hold) run in the worker, not here
+        lifetime = min(lifetime, settings().max_request_s)
+    if call.hold_s is None and settings().leases:
+        ticket = await book().admit(ref, call.scope, call.reserve, at)
+        if ticket is not None:
+            headers = {"x-model-used": call.model} | ticket.rate_headers()
+            return Meter(record, headers, call.reserve, hold, ticket=ticket, ends_by=begun + lifetime)
     try:
-        hold = Hold(call.request_id, hold_s, call.endpoint, call.model)
-        admission = await anyio.to_thread.run_sync(admit, ref, call.scope, call.reserve, at, hold)
+        observe = (lambda item: book().observe(ref, item, at)) if call.hold_s is None else None
+        admission = await anyio.to_thread.run_sync(admit, ref, call.scope, call.reserve, at, hold, observe)
     except (InsufficientCredits, RateLimited, PermissionDenied) as exc:
         # The key is genuine (its hash matched): the refusal belongs in its history.
         record.status, record.http_status, record.error_code = "refused", exc.status, exc.code
@@ -135,7 +168,14 @@ async def admit_call(key: str | KeyRef, call: Call) -> Meter:
         exc.headers = {"x-model-used": call.model, "x-credits-used": "0"} | exc.headers
         raise
     headers = {"x-model-used": call.model} | admission.rate_headers()
-    lifetime = hold_s - settlement_margin(hold_s)
-    if call.hold_s is None:  # operations (which name their own hold) run in the worker, not here
-        lifetime = min(lifetime, settings().max_request_s)
-    return Meter(admission, record, headers, ends_by=begun + lifetime)
+    return Meter(record, headers, call.reserve, hold, admission=admission, ends_by=begun + lifetime)
+
+
+def _wire_flusher() -> None:
+    """Leases are flushed by a thread in long-lived servers (on Lambda, at the end of each invocation)."""
+    leases = book()
+    leases.on_first_lease = flusher().start
+    leases.on_full = flusher().wake
+
+
+_wire_flusher()

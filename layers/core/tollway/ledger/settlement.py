@@ -25,6 +25,7 @@ from tollway.aws_clients import client
 from tollway.config import settings
 from tollway.ledger.admission import PENDING, Admission
 from tollway.usage.records import UsageRecord
+from tollway.usage.store import single_item, single_key
 
 ATTEMPTS = 4
 EXPIRED = "expired"
@@ -39,8 +40,7 @@ def settle(admission: Admission, charge: int, record: UsageRecord) -> int:
         record.recorded_at = admission.now
     record.finish()
     s = settings()
-    put = {"TableName": s.usage_table, "Item": record.to_item(time.time()),
-           "ConditionExpression": "attribute_not_exists(sk)"}
+    put = {"TableName": s.usage_table, "Item": single_item(record), "ConditionExpression": "attribute_not_exists(sk)"}
     transaction = [{"Update": release_hold(admission, admission.reserved - charge)}, {"Put": put}]
     ddb = client("dynamodb")
     for attempt in range(ATTEMPTS):
@@ -65,14 +65,14 @@ def settle(admission: Admission, charge: int, record: UsageRecord) -> int:
 def _after_release(ddb: Any, admission: Admission, charge: int, record: UsageRecord) -> int:
     """The hold was released before this settlement: charge what the sweeper did not, exactly once."""
     s = settings()
-    key = {"key_id": {"S": record.key_id}, "sk": {"S": record.sort_key(time.time())}}
+    key = single_key(record.key_id, record.request_id, record.at())
     for _ in range(ATTEMPTS):
         found = ddb.get_item(TableName=s.usage_table, Key=key, ConsistentRead=True).get("Item")
         if found is not None and found.get("status", {}).get("S") != EXPIRED:
             return int(found["credits_micro"]["N"])  # this settlement happened already
         swept = int(found["credits_micro"]["N"]) if found is not None else 0
         record.swept_micro = swept
-        item = record.to_item(time.time())
+        item = single_item(record)
         condition = ({"ConditionExpression": "#st = :expired AND credits_micro = :swept",
                       "ExpressionAttributeNames": {"#st": "status"},
                       "ExpressionAttributeValues": {":expired": {"S": EXPIRED}, ":swept": {"N": str(swept)}}}

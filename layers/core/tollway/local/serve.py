@@ -57,6 +57,29 @@ def keep_webhook_secret(data_dir: Path | None) -> None:
     os.environ["TOLLWAY_WEBHOOK_SECRET"] = made
 
 
+def open_ledger_journal(data_dir: Path | None) -> None:
+    """With a data dir, what a killed gateway settled but did not flush is written now, and what this
+    one settles is journaled before its answer completes (ledger/journal.py)."""
+    if data_dir is None:
+        return
+    from tollway.ledger.journal import open_journal, replay
+
+    path = data_dir / "ledger.journal"
+    replayed = replay(path)
+    if replayed:
+        print(f"tollway: wrote {replayed} usage record(s) the last run settled but had not flushed", flush=True)
+    open_journal(path)
+
+
+def close_ledger() -> None:
+    """Flush every lease and give their credit back before the emulator stops."""
+    from tollway.ledger.flush import flusher
+    from tollway.ledger.journal import close_journal
+
+    flusher().stop()
+    close_journal()
+
+
 def resume_operations() -> None:
     """Operations that were running when the gateway stopped get a fresh execution (the emulator
     keeps their records, not their executions)."""
@@ -90,6 +113,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
         app = TemplateGateway(template)  # the functions' code loads while the emulator boots
         emulator.wait_ready()
         admin_key = prepare_environment(template, emulator)
+        open_ledger_journal(data_dir)
         threading.Thread(target=resume_operations, daemon=True).start()
         schedules = ScheduleRunner(template.schedules()).start()
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
@@ -114,5 +138,6 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
         threading.Thread(target=banner, daemon=True).start()
         server.run()
         schedules.stop()
+        close_ledger()
     finally:
         emulator.stop()

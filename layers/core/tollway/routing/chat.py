@@ -82,7 +82,7 @@ async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatO
             opened = await first_answer(
                 candidates, lambda c, left: open_stream(c.provider, plans[c.position].body, left), deadline=deadline)
         meter.answered_by(opened.spec.id, opened.candidate.provider.name, opened.depth, request.model)
-        meter.headers["x-credits-reserved"] = format_credits(meter.admission.reserved)
+        meter.headers["x-credits-reserved"] = format_credits(meter.reserved)
         events = relay(opened.result, opened.spec, meter, prompt_estimate, request.wants_usage_chunk())
         return ChatOutcome(headers=meter.headers, events=events)
 

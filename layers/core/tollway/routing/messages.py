@@ -89,7 +89,7 @@ async def create_message(key: str, raw: dict[str, Any], request_id: str, beta: s
         async with meter.refund_on_error():
             opened = await first_answer(candidates, open_source, deadline=deadline)
         meter.answered_by(opened.spec.id, opened.candidate.provider.name, opened.depth, request.model)
-        meter.headers["x-credits-reserved"] = format_credits(meter.admission.reserved)
+        meter.headers["x-credits-reserved"] = format_credits(meter.reserved)
         return ChatOutcome(headers=meter.headers, events=relay_messages(opened.result, opened.spec, meter, estimate))
 
     async with meter.refund_on_error():
