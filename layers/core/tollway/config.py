@@ -47,6 +47,7 @@ class Settings:
     operation_max_s: int
     operation_hold_s: float
     document_sync_max_pages: int
+    document_parse_s: float
 
 
 def _float(name: str, default: float) -> float:
@@ -130,6 +131,9 @@ def settings() -> Settings:
         operation_hold_s=_float("TOLLWAY_OPERATION_HOLD_SECONDS", 26 * 3600.0),
         # A document with more (estimated) pages is parsed as an operation, not in the request.
         document_sync_max_pages=_int("TOLLWAY_DOCUMENT_SYNC_MAX_PAGES", 50),
+        # CPU seconds one document may take to parse (in the request or in the worker) before it is
+        # refused with 413 document_too_complex — and charged for the pages it got through.
+        document_parse_s=_float("TOLLWAY_DOCUMENT_PARSE_SECONDS", 10.0),
     )
 
 

@@ -10,6 +10,9 @@ class TollwayError(Exception):
     status = 500
     type = "api_error"
     code = "internal_error"
+    # Billable units of work done before the failure, charged although the request failed (the
+    # pages a document parse got through before it ran out of time). 0 for almost every error.
+    units_done = 0
 
     def __init__(
         self,

@@ -72,18 +72,19 @@ def test_a_large_document_becomes_an_operation_without_being_asked(ops) -> None:
     assert ops.balance(key) == 1 - 4 * PAGE
 
 
-def test_a_document_that_fails_to_parse_async_fails_the_operation_and_is_refunded(ops) -> None:
+def test_a_document_that_fails_to_parse_async_fails_the_operation_and_pays_for_the_pages_it_read(ops) -> None:
     key = ops.key(credits=1)
-    scanned = pdf([[], [], []])  # three pages, priced and queued, with no text to extract
+    scanned = pdf([[], [], []])  # three pages, priced and queued, read to the end with no text to extract
     response = ops.post(key, "/v1/documents/parse", data={"async": "true"},
                         files={"file": ("scan.pdf", scanned, "application/pdf")})
     assert response.status_code == 202, response.text
     final, _ = ops.wait(key, response.json()["id"])
     assert final["status"] == "failed" and final["error"]["code"] == "empty_document"
     assert "OCR is not supported" in final["error"]["message"]
-    assert ops.balance(key) == 1
+    assert final["credits_used"] == float(3 * PAGE) and ops.balance(key) == 1 - 3 * PAGE
     (record,) = ops.wait_for_usage(key, 1)
     assert (record["status"], record["error_code"], int(record["http_status"])) == ("failed", "empty_document", 400)
+    assert int(record["credits_micro"]) == 30_000
 
 
 def test_a_sync_parse_that_finds_no_text_is_a_400_and_refunded(ops) -> None:

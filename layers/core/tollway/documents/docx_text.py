@@ -6,6 +6,10 @@ and printer settings; the file records at most hints of where the last renderer 
 them would look precise and be wrong.
 
 Only the document body is read, in order; headers, footers, comments and footnotes are left out.
+The zip is measured before python-docx unpacks it (`docx_archive`), and the body is read in time
+linear in its size: styles are looked up in a table built once (python-docx searches every style
+per paragraph), and a table's cells in one pass over its rows (python-docx walks up every
+vertically merged cell's column and across every cell's row).
 
     >>> doc = parse_docx(open("minutes.docx", "rb").read(), BlockCollector())
     >>> doc.blocks[0].kind, doc.blocks[0].level
@@ -16,33 +20,41 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from typing import Any
 
 from tollway.documents.collector import BlockCollector
 from tollway.documents.damage import reading
+from tollway.documents.docx_archive import check_archive
 from tollway.documents.model import ParsedDocument
-from tollway.errors import PayloadTooLarge
 
 _HEADING = re.compile(r"heading\s*(\d)?$")
 
 
-def _check_archive(data: bytes, blocks: BlockCollector) -> None:
-    """python-docx loads every part into memory: bound the unpacked size before it starts."""
-    limits = blocks.limits
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
-    unpacked = sum(info.file_size for info in infos)
-    if len(infos) > limits.max_archive_entries or unpacked > limits.max_unpacked_bytes:
-        raise PayloadTooLarge(
-            f"The DOCX unpacks to {unpacked // (1024 * 1024)} MB in {len(infos)} parts; at most "
-            f"{limits.max_unpacked_bytes // (1024 * 1024)} MB in {limits.max_archive_entries} parts can be parsed.",
-            code="document_too_large",
-        )
+class _Styles:
+    """Paragraph style names by style id, lowercased, and the default one (what python-docx's
+    `paragraph.style` resolves to, without its search over every style for every paragraph)."""
+
+    def __init__(self, document: Any) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        self.names: dict[str, str] = {}
+        self.default = ""
+        for style in document.styles.element.style_lst:
+            if style.type != WD_STYLE_TYPE.PARAGRAPH:
+                continue
+            name = (style.name_val or "").strip().lower()
+            if style.styleId is not None:
+                self.names.setdefault(style.styleId, name)
+            if style.default:
+                self.default = name  # the last default wins, as in Word
+
+    def of(self, paragraph: Any) -> str:
+        style_id = paragraph._p.style
+        return self.names.get(style_id, self.default) if style_id else self.default
 
 
-def _paragraph(paragraph: Any, blocks: BlockCollector) -> None:
-    style = (paragraph.style.name or "").strip().lower() if paragraph.style is not None else ""
+def _paragraph(paragraph: Any, styles: _Styles, blocks: BlockCollector) -> None:
+    style = styles.of(paragraph)
     heading = _HEADING.match(style)
     if style == "title":
         blocks.add(paragraph.text, kind="heading", level=1)
@@ -61,15 +73,22 @@ def _numbered(paragraph: Any) -> bool:
 
 
 def _table(table: Any, blocks: BlockCollector) -> None:
-    rows = []
-    for row in table.rows:
-        cells, previous = [], None
-        for cell in row.cells:
-            # A merged cell is returned once per grid column it spans: keep its text once.
-            if previous is not None and cell._tc is previous._tc:
-                continue
-            previous = cell
-            cells.append(" ".join(cell.text.split()))
+    """One line per row, its cells' text joined by " | ". A cell spanning columns counts once; a
+    cell continuing a vertical merge repeats the text of the cell it continues, found by the
+    grid column it starts at in the row above."""
+    from docx.table import _Cell
+
+    rows: list[str] = []
+    above: dict[int, str] = {}
+    for tr in table._tbl.tr_lst:
+        cells, here, column = [], {}, tr.grid_before
+        for tc in tr.tc_lst:
+            blocks.budget.tick()
+            text = above.get(column, "") if tc.vMerge == "continue" else " ".join(_Cell(tc, table).text.split())
+            cells.append(text)
+            here[column] = text
+            column += tc.grid_span
+        above = here
         if any(cells):
             rows.append(" | ".join(cells))
     blocks.add("\n".join(rows), kind="table")
@@ -78,14 +97,16 @@ def _table(table: Any, blocks: BlockCollector) -> None:
 def parse_docx(data: bytes, blocks: BlockCollector, charset: str | None = None) -> ParsedDocument:
     """`charset` is ignored: the XML inside a DOCX declares its own encoding."""
     with reading("DOCX"):
-        _check_archive(data, blocks)
+        check_archive(data, blocks)
         import docx  # lazy: python-docx and lxml cost cold-start time other requests would pay
         from docx.table import Table
 
         document = docx.Document(io.BytesIO(data))
+        blocks.budget.check()
+        styles = _Styles(document)
         for item in document.iter_inner_content():
             if isinstance(item, Table):
                 _table(item, blocks)
             else:
-                _paragraph(item, blocks)
+                _paragraph(item, styles, blocks)
     return ParsedDocument(format="docx", pages=None, blocks=blocks.blocks)

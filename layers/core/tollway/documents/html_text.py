@@ -1,8 +1,11 @@
-"""HTML → text blocks with the standard library's tolerant `html.parser` (no dependency).
+"""HTML → text blocks, from the tokens of our linear-time tokenizer (`html_tokens`, no dependency).
 
 Scripts, styles and page furniture (nav, aside, footer, forms, embedded media) are dropped; headings,
 paragraphs, list items, preformatted code and tables become blocks in document order. Whitespace is
 collapsed as a browser would, except inside <pre>. Page numbers are None (HTML has no pages).
+Every step is constant time per token, however the tags nest or fail to close (thousands of
+unclosed <dl> followed by stray </p> once took seconds each): the open elements are counted by
+name, and the innermost heading, list item or pre is tracked as they open and close.
 
     >>> [b.kind for b in parse_html(b"<h1>Hi</h1><p>Text</p><ul><li>one</li></ul>", BlockCollector()).blocks]
     ['heading', 'paragraph', 'list_item']
@@ -11,9 +14,10 @@ collapsed as a browser would, except inside <pre>. Page numbers are None (HTML h
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from collections import Counter
 
 from tollway.documents.collector import BlockCollector
+from tollway.documents.html_tokens import html_tokens
 from tollway.documents.model import BlockKind, ParsedDocument
 from tollway.documents.text_decoding import decode_text
 
@@ -24,17 +28,19 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = frozenset({"p", "div", "section", "article", "main", "header", "blockquote", "li", "ul", "ol",
                      "dl", "dt", "dd", "pre", "table", "tr", "td", "th", "figure", "figcaption", "hr",
                      "address", "details", "summary", "body", "html", "caption", *_HEADINGS})
+_KINDS = frozenset({"li", "pre", *_HEADINGS})  # the elements that decide a block's kind
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "area", "base", "col", "embed",
                    "source", "track", "param"})
 _BR = "\ue000"  # a private-use character standing for <br> until the block is flushed
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-class _BlockParser(HTMLParser):
+class _BlockParser:
     def __init__(self, blocks: BlockCollector) -> None:
-        super().__init__(convert_charrefs=True)
         self.blocks = blocks
         self.open: list[str] = []  # the block-level elements we are inside, innermost last
+        self.open_count: Counter[str] = Counter()  # how many of each name are in `open`
+        self.kinds: list[int] = []  # positions in `open` of its headings, list items and pre, innermost last
         self.skipping = 0
         self.text: list[str] = []
         self.pre = 0
@@ -42,8 +48,21 @@ class _BlockParser(HTMLParser):
         self.nested_tables = 0  # tables inside a cell: their text joins the outer cell
         self.cell: list[str] | None = None
 
+    def feed(self, text: str) -> None:
+        tick = self.blocks.budget.tick
+        for kind, value in html_tokens(text):
+            tick()
+            if kind == "text":
+                self.handle_data(value)
+            elif kind == "start":
+                self.handle_starttag(value)
+            elif kind == "end":
+                self.handle_endtag(value)
+            else:
+                self.handle_startendtag(value)
+
     # --- tags ---------------------------------------------------------------------------------
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(self, tag: str) -> None:
         if tag == "body":
             self.skipping = 0  # an unclosed <head> ends where the body begins, as in a browser
         if tag in _SKIPPED:
@@ -69,9 +88,9 @@ class _BlockParser(HTMLParser):
             if tag == "pre":
                 self.pre += 1
             if tag not in _VOID:
-                self.open.append(tag)
+                self._open(tag)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_startendtag(self, tag: str) -> None:
         if tag == "br" and not self.skipping:
             self._data(_BR)
 
@@ -95,12 +114,28 @@ class _BlockParser(HTMLParser):
             self.table_rows, self.cell = None, None
         elif tag in _BLOCKS and self.table_rows is None:
             self._flush()
-            if tag in self.open:
-                # Close it and anything left open inside it (browsers are as forgiving).
-                while self.open and self.open.pop() != tag:
-                    pass
+            self._close(tag)
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
+
+    def _open(self, tag: str) -> None:
+        if tag in _KINDS:
+            self.kinds.append(len(self.open))
+        self.open.append(tag)
+        self.open_count[tag] += 1
+
+    def _close(self, tag: str) -> None:
+        """Close `tag` and anything left open inside it (browsers are as forgiving); a stray end tag
+        changes nothing. Each element is closed once, so this is constant time per tag overall."""
+        if not self.open_count[tag]:
+            return
+        while self.open:
+            closed = self.open.pop()
+            self.open_count[closed] -= 1
+            if self.kinds and self.kinds[-1] == len(self.open):
+                self.kinds.pop()
+            if closed == tag:
+                return
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
@@ -116,14 +151,14 @@ class _BlockParser(HTMLParser):
             self.text.append(data)
 
     def _kind(self) -> tuple[BlockKind, int | None]:
-        for tag in reversed(self.open):
-            if tag in _HEADINGS:
-                return "heading", _HEADINGS[tag]
-            if tag == "li":
-                return "list_item", None
-            if tag == "pre":
-                return "code", None
-        return "paragraph", None
+        if not self.kinds:
+            return "paragraph", None
+        tag = self.open[self.kinds[-1]]
+        if tag == "li":
+            return "list_item", None
+        if tag == "pre":
+            return "code", None
+        return "heading", _HEADINGS[tag]
 
     def _flush(self) -> None:
         raw, self.text = "".join(self.text), []
@@ -138,7 +173,6 @@ class _BlockParser(HTMLParser):
         self.blocks.add("\n".join(line for line in lines if line), kind=kind, level=level)
 
     def close(self) -> None:
-        super().close()
         if self.table_rows is not None:
             self.handle_endtag("table")
         self._flush()

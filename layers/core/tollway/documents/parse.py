@@ -7,7 +7,10 @@
 Bad input never escapes as a 500: an empty, corrupt or encrypted file is an `InvalidRequest` (400)
 with code `empty_document`, `invalid_document` or `encrypted_document`; a type we cannot read, or a
 declared type that contradicts the bytes, is `UnsupportedMediaType` (415); a document over the
-limits in `DocumentLimits` is `PayloadTooLarge` (413, code `document_too_large`).
+limits in `DocumentLimits` is `PayloadTooLarge` (413, code `document_too_large`), and one that
+takes more than its CPU budget (`max_parse_seconds`) too (code `document_too_complex`). A parse
+that fails after it started reading says in the error's `units_done` how many pages it got
+through (`pages.failed_pages`), which the caller charges.
 
 pypdf and python-docx are imported inside their parsers, so importing this module stays cheap.
 """
@@ -19,7 +22,8 @@ from collections.abc import Callable
 from tollway.documents.collector import DEFAULT_LIMITS, BlockCollector, DocumentLimits
 from tollway.documents.detect import detect_format
 from tollway.documents.model import DocumentFormat, ParsedDocument
-from tollway.errors import InvalidRequest
+from tollway.documents.pages import failed_pages
+from tollway.errors import InvalidRequest, TollwayError
 
 _EMPTY_REASONS: dict[DocumentFormat, str] = {
     "pdf": "The PDF has no extractable text (scanned pages are images; OCR is not supported).",
@@ -57,7 +61,13 @@ def parse_document(data: bytes, *, filename: str | None = None, content_type: st
     if not data.strip():
         raise InvalidRequest("The file is empty.", code="empty_document")
     detected = detect_format(data, filename=filename, content_type=content_type)
-    document = _parser(detected.format)(data, BlockCollector(limits), detected.charset)
-    if not document.blocks:
-        raise InvalidRequest(_EMPTY_REASONS[detected.format], code="empty_document")
+    parser = _parser(detected.format)
+    blocks = BlockCollector(limits)  # here, in the thread that parses: its CPU budget starts now
+    try:
+        document = parser(data, blocks, detected.charset)
+        if not document.blocks:
+            raise InvalidRequest(_EMPTY_REASONS[detected.format], code="empty_document")
+    except TollwayError as exc:
+        exc.units_done = failed_pages(blocks, exc)
+        raise
     return document

@@ -23,13 +23,25 @@ _BOMS = (
 )
 
 
+# Codecs Python decodes bytes with that are not character sets: punycode decodes in quadratic time,
+# `undefined` always fails, the escapes and IDNA interpret the text rather than decode it.
+_NOT_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined"})
+
+
 def _known_codec(charset: str | None) -> str | None:
+    """The declared charset's codec, if it is a character set. Anything else (unknown, or a codec
+    such as zlib or punycode that a client can name too) is ignored, not an error: the fallbacks
+    still apply."""
     if not charset:
         return None
     try:
-        return codecs.lookup(charset.strip().strip("\"'")).name
-    except LookupError:
-        return None  # an unknown declared charset is ignored, not an error: the fallbacks still apply
+        name = codecs.lookup(charset.strip().strip("\"'")).name
+        if name in _NOT_CHARSETS:
+            return None
+        b"x".decode(name, "ignore")  # LookupError for the codecs that are not text encodings (zlib, base64…)
+    except (LookupError, UnicodeError):
+        return None
+    return name
 
 
 def looks_binary(data: bytes) -> bool:
@@ -42,13 +54,13 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(encoding)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 return data[len(bom):].decode(encoding, errors="replace")
     declared = _known_codec(charset)
     if declared and declared.startswith(("utf-16", "utf-32")):
         try:  # the only text with NUL bytes, and only when its charset says so
             return data.decode(declared)
-        except UnicodeDecodeError:
+        except UnicodeError:
             pass
     if looks_binary(data):
         raise UnsupportedMediaType(
@@ -56,6 +68,6 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
     for encoding in [e for e in (declared, "utf-8", "cp1252") if e is not None]:
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
+        except UnicodeError:
             continue
     return data.decode("latin-1")

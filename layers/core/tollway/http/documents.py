@@ -19,7 +19,7 @@ from tollway.auth.authenticate import authenticate
 from tollway.errors import InvalidRequest, NotFound, TollwayError
 from tollway.http.multipart import form_or_json
 from tollway.http.requests import api_key, json_object, request_id
-from tollway.operations.kinds.document import DOCUMENT, parse_spec
+from tollway.operations.kinds.document import DOCUMENT, parse_limits, parse_spec
 from tollway.operations.lifecycle import GENERATE, open_operation
 from tollway.operations.views import operation_json
 from tollway.ledger.meter import Call, Meter, admit_call
@@ -64,12 +64,14 @@ async def _stored_file(key: str, file_id: str) -> StoredFile:
         raise
 
 
-async def _metered(meter: Meter, work: Callable[[], T]) -> T:
-    """Local work after admission: input it cannot handle (400/413) is refunded and recorded."""
+async def _metered(meter: Meter, work: Callable[[], T], unit_cost: Callable[[int], int]) -> T:
+    """Local work after admission: input it cannot handle (400/413) is recorded and refunded, but
+    for the work done before it failed (`units_done`, priced by `unit_cost`)."""
     try:
         return await anyio.to_thread.run_sync(work)
     except TollwayError as exc:
-        await meter.refund("invalid_input", exc.status, exc.code)
+        await meter.refund("invalid_input", exc.status, exc.code,
+                           charge=unit_cost(exc.units_done))
         exc.headers = meter.headers | exc.headers
         raise
 
@@ -86,8 +88,10 @@ async def parse(request: Request) -> JSONResponse:
         return JSONResponse(operation_json(op), status_code=202, headers=headers)
     meter = await admit_call(key, Call(scope=GENERATE, endpoint=DOCUMENT.endpoint, model=spec.id,
                                        provider=spec.provider, reserve=order.reserve, request_id=request_id(request)))
+    limits = parse_limits()
     document = await _metered(meter, lambda: parse_document(data, filename=options.filename,
-                                                            content_type=options.content_type))
+                                                            content_type=options.content_type, limits=limits),
+                              spec.unit_cost)
     pages = billable_pages(document)
     await meter.settle(spec.unit_cost(pages))
     return JSONResponse(parsed_document_body(document, pages), headers=meter.headers)
@@ -107,7 +111,7 @@ async def chunk(request: Request) -> JSONResponse:
             return chunk_blocks(body.blocks, max_chars=body.max_chars, overlap_chars=body.overlap_chars)
         return chunk_text(body.text or "", max_chars=body.max_chars, overlap_chars=body.overlap_chars)
 
-    chunks = await _metered(meter, work)
+    chunks = await _metered(meter, work, spec.unit_cost)
     await meter.settle(spec.unit_cost(1))
     data = [{"object": "chunk", **c.model_dump()} for c in chunks]
     return JSONResponse({"object": "list", "data": data, "max_chars": body.max_chars,

@@ -84,14 +84,18 @@ async def _upstream(op: Operation, call: Awaitable[T]) -> T:
     except TollwayError as exc:
         if exc.status in (429, 500, 502, 503, 504):
             raise UpstreamUnavailable(exc.message) from None
-        await _record_failure(op, exc.code, exc.message, exc.status)
+        await _record_failure(op, exc.code, exc.message, exc.status, units=exc.units_done)
         raise OperationFailed(exc.message) from None
 
 
-async def _record_failure(op: Operation, code: str | None, message: str | None, status: int = 502) -> None:
+async def _record_failure(op: Operation, code: str | None, message: str | None, status: int = 502, *,
+                          units: int = 0) -> None:
+    """`units`: billable work the job did before it failed (a parse's pages), charged when it ends."""
     # The message may carry an upstream's words: redacted once more here, where every failure is kept.
-    error = {"code": clipped(code or "upstream_error", limit=64),
-             "message": clipped(message or "The job failed upstream"), "status": status}
+    error: dict[str, Any] = {"code": clipped(code or "upstream_error", limit=64),
+                             "message": clipped(message or "The job failed upstream"), "status": status}
+    if units:
+        error["units"] = units
     await asyncio.to_thread(records.update, op.id, {"error": error})
 
 
@@ -183,12 +187,15 @@ async def _finish(op: Operation, kind: Kind, data: IO[bytes], content_type: str,
 
 
 async def _fail(op_id: str, event: dict[str, Any]) -> Step:
-    """From a Catch: end the operation as failed and refund the whole reservation."""
+    """From a Catch: end the operation as failed and refund the reservation, but for the work the
+    failure recorded (`units`)."""
     op = await _load(op_id)
     if (ended := await _ended(op)) is not None:
         return ended
     error = op.error or _caught(event.get("error"))
-    finished = await asyncio.to_thread(lambda: records.finish(op.id, "failed", charge=0, now=time.time(),
+    units, spec = error.get("units"), resolve(op.model, op.kind)  # type: ignore[arg-type]
+    charge = min(op.reserved, spec.unit_cost(units)) if isinstance(units, int) and spec is not None else 0
+    finished = await asyncio.to_thread(lambda: records.finish(op.id, "failed", charge=charge, now=time.time(),
                                                               error=error))
     if finished is None:
         return await _ended(await _load(op_id)) or Step("end")

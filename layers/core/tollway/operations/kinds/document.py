@@ -3,6 +3,9 @@ upstream) and stores the blocks as JSON. Priced per page (see `documents/pages.p
 
     order = DOCUMENT.order_upload(data, filename="big.pdf", content_type=None, webhook_url=None)
     order.reserve      # the page bound × the parse price; the charge is the pages actually parsed
+
+A parse that fails is charged for the pages it got through (the error's `units_done`, recorded
+with the failure by the worker): crafted documents that burn the parse budget are never free.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from typing import IO, Any
 
 from tollway.catalog import ModelSpec, resolve
 from tollway.catalog.job_models import PARSE_MODEL
-from tollway.documents import parse_document
+from tollway.config import settings
+from tollway.documents import DocumentLimits, parse_document
 from tollway.documents.detect import detect_format
 from tollway.documents.pages import billable_pages, page_bound
 from tollway.errors import UpstreamError
@@ -28,6 +32,11 @@ def parse_spec() -> ModelSpec:
     spec = resolve(PARSE_MODEL, "document")
     assert spec is not None, "the catalog prices document parsing"
     return spec
+
+
+def parse_limits() -> DocumentLimits:
+    """The limits of a parse the gateway runs, in the request or in the worker."""
+    return DocumentLimits(max_parse_seconds=settings().document_parse_s)
 
 
 class DocumentKind:
@@ -55,7 +64,7 @@ class DocumentKind:
     async def submit(self, op: Operation) -> JobStatus:
         data = await asyncio.to_thread(results.get_bytes, op.params["input_key"])
         document = await asyncio.to_thread(parse_document, data, filename=op.params.get("filename"),
-                                           content_type=op.params.get("content_type"))
+                                           content_type=op.params.get("content_type"), limits=parse_limits())
         pages = billable_pages(document)
         body = json.dumps(parsed_document_body(document, pages), ensure_ascii=False, separators=(",", ":"))
         return JobStatus("succeeded", progress=100, content=body.encode(), content_type="application/json",
