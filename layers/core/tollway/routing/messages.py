@@ -34,7 +34,7 @@ from tollway.routing.chat_stream import open_stream
 from tollway.routing.file_references import with_files
 from tollway.routing.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
 from tollway.routing.metered import Call, admit_call, key_ref
-from tollway.wire.anthropic_messages import MessageCreateParams
+from tollway.wire.anthropic_messages import MessageCountTokensParams, MessageCreateParams
 from tollway.wire.token_estimate import estimate_messages_tokens
 from tollway.wire.translate import chat_request_from_messages, message_from_completion
 from tollway.wire.validation import validate
@@ -143,11 +143,7 @@ async def count_tokens(key: str, raw: dict[str, Any], beta: str | None) -> dict[
     Free and not rate-counted (agent tools call it before every turn); the key must still be valid.
     """
     await anyio.to_thread.run_sync(authenticate, key, "ai:read")
-    model = raw.get("model")
-    if not isinstance(model, str) or not model:
-        raise InvalidRequest("model: Field required", code="invalid_value", param="model")
-    if not isinstance(raw.get("messages"), list):
-        raise InvalidRequest("messages: Field required", code="invalid_value", param="messages")
+    model = validate(MessageCountTokensParams, raw).model
     spec = resolve(model)
     if spec is None:
         raise ModelNotFound(f"The model {model!r} does not exist or is not served by this gateway", param="model")
