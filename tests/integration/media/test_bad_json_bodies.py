@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.environment import changed_environment
 from tests.integration.media.conftest import Caller
 
 CLAUDE = "claude-sonnet-4-20250514"
@@ -156,6 +157,12 @@ NULLS = ["temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "st
 @pytest.mark.parametrize("model", ["gpt-4o-mini", CLAUDE, "gemini-2.5-flash"])
 def test_null_optional_parameters_mean_not_set_on_chat(caller, upstream, anthropic_upstream, gemini_upstream,
                                                        model: str) -> None:
+    # This folder points Gemini at the media fake (embeddings); chat needs Gemini's chat fake.
+    with changed_environment(GEMINI_API_KEY=gemini_upstream.api_key, GEMINI_BASE_URL=gemini_upstream.url):
+        _null_parameters_on_chat(caller, model)
+
+
+def _null_parameters_on_chat(caller: Caller, model: str) -> None:
     body = {"model": model, "messages": [{"role": "user", "content": "hi"}]} | dict.fromkeys(NULLS)
     response = caller.post("/v1/chat/completions", json=body)
     assert response.status_code == 200, response.text

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.environment import changed_environment
 from tests.integration.media.conftest import Caller
 
 CLAUDE = "claude-sonnet-4-20250514"
@@ -133,9 +135,18 @@ def _settled(caller: Caller, request_id: str) -> None:
         time.sleep(0.02)
 
 
+@pytest.fixture()
+def gemini_chat(gemini_upstream: Any) -> Iterator[None]:
+    """This folder points Gemini at the media fake (embeddings); chat needs Gemini's chat fake."""
+    with changed_environment(GEMINI_API_KEY=gemini_upstream.api_key, GEMINI_BASE_URL=gemini_upstream.url):
+        yield
+
+
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_hostile_json_in_any_field_is_never_a_server_error_and_a_refusal_costs_nothing(
-        make_caller, upstream, anthropic_upstream, gemini_upstream, media, route: str) -> None:
+        request: pytest.FixtureRequest, make_caller, upstream, anthropic_upstream, media, route: str) -> None:
+    if CHAT_MODELS == ROUTES[route][3]:
+        request.getfixturevalue("gemini_chat")
     caller = make_caller(credits=1000, rpm=400)
     path = ROUTES[route][0]
     before = {"balance": caller.balance(), "charged": _charged(caller)}
