@@ -2,6 +2,11 @@
 text files text; only the owning key can, and nothing is charged when a file cannot be used."""
 
 import base64
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
 
 from tests.integration.media.conftest import upload
 
@@ -61,11 +66,41 @@ def test_a_file_of_the_wrong_kind_is_a_415(caller, upstream) -> None:
     assert upstream.requests == []
 
 
-def test_a_forged_key_hears_401_not_whether_a_file_exists(caller, gateway) -> None:
-    import httpx
+@pytest.fixture()
+def s3_requests(gateway) -> Iterator[list[str]]:
+    """The S3 operations the gateway process sends, counted by botocore's `before-send` hook."""
+    from tollway.aws_clients import client
 
-    file_id = upload(caller, PNG, "cat.png", "vision", "image/png").json()["id"]
-    forged = "sk-tw-" + caller.id + "x" * 43
-    response = httpx.post(f"{gateway.url}/v1/chat/completions", headers={"authorization": f"Bearer {forged}"},
+    events = client("s3").meta.events
+    seen: list[str] = []
+
+    def count(request: Any, **_: Any) -> None:
+        seen.append(f"{request.method} {request.url}")
+
+    events.register("before-send.s3", count)
+    yield seen
+    events.unregister("before-send.s3", count)
+
+
+def _forged_request(gateway, victim_id: str, route: str, file_id: str) -> httpx.Response:
+    forged = "sk-tw-" + victim_id + "x" * 43  # the victim's key id, a secret that is not theirs
+    if route == "chat":
+        return httpx.post(f"{gateway.url}/v1/chat/completions", headers={"authorization": f"Bearer {forged}"},
                           json={"model": "gpt-4o", "messages": with_file(file_id)})
-    assert response.status_code == 401
+    return httpx.post(f"{gateway.url}/v1/messages", headers={"x-api-key": forged}, json={
+        "model": CLAUDE, "max_tokens": 20, "messages": [{"role": "user", "content": [
+            {"type": "document", "source": {"type": "file", "file_id": file_id}}, {"type": "text", "text": "hi"}]}]})
+
+
+@pytest.mark.parametrize("route", ["chat", "messages"])
+@pytest.mark.parametrize("which", ["victims_file", "missing_file"])
+def test_a_forged_key_with_the_victims_key_id_gets_401_before_any_s3_read(
+        caller, gateway, upstream, anthropic_upstream, s3_requests, route: str, which: str) -> None:
+    victims = upload(caller, PNG, "cat.png", "vision", "image/png").json()["id"]
+    file_id = victims if which == "victims_file" else "file-" + "0" * 24
+    s3_requests.clear()
+    response = _forged_request(gateway, caller.id, route, file_id)
+    assert response.status_code == 401, response.text
+    assert s3_requests == []  # no GetObject, no HeadObject: neither the bytes nor the timing of a miss
+    assert upstream.requests == [] and anthropic_upstream.requests == []
+    assert caller.usage() == [] and caller.balance() == 10

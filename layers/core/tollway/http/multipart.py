@@ -18,6 +18,7 @@ from fastapi import Request
 from tollway.errors import InvalidRequest, UnsupportedMediaType
 from tollway.http.middleware import BodyTooLarge
 from tollway.http.requests import json_object, too_large
+from tollway.wire.json_text import has_lone_surrogate
 from tollway.wire.media_types import Blob
 
 MAX_FIELDS = 100
@@ -57,6 +58,7 @@ async def read_form(request: Request) -> tuple[dict[str, Any], dict[str, list[Bl
     files: dict[str, list[Blob]] = {}
     try:
         for name, value in form.multi_items():
+            _refuse_lone_surrogates(name, value if isinstance(value, str) else value.filename or "")
             if isinstance(value, UploadFile):
                 data = await value.read()
                 files.setdefault(name, []).append(Blob(data, value.filename or "", value.content_type or ""))
@@ -70,3 +72,12 @@ async def read_form(request: Request) -> tuple[dict[str, Any], dict[str, list[Bl
     finally:
         await form.close()
     return fields, files
+
+
+def _refuse_lone_surrogates(name: str, text: str) -> None:
+    """Fields are decoded with the charset the request's Content-Type names; utf-7 or
+    unicode-escape can give text that is not Unicode, which no encoder downstream writes back out."""
+    if has_lone_surrogate(name) or has_lone_surrogate(text):
+        param = None if has_lone_surrogate(name) else name
+        raise InvalidRequest("The multipart body holds a lone UTF-16 surrogate in a field's name, value or "
+                             "filename; text must be valid Unicode", code="invalid_multipart", param=param)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Request
 
-from tollway.errors import AuthenticationFailed, InvalidRequest, PayloadTooLarge
+from tollway.errors import AuthenticationFailed, PayloadTooLarge
 from tollway.http.middleware import BodyTooLarge, too_large_message
+from tollway.wire.json_text import parse_json_object
 
 
 def api_key(request: Request) -> str:
@@ -28,19 +28,12 @@ def request_id(request: Request) -> str:
 
 
 async def json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; anything else (and JSON no route could carry) is a 400 here."""
     try:
         raw = await request.body()
     except BodyTooLarge as exc:
         raise too_large(request, exc) from None
-    if not raw.strip():
-        raise InvalidRequest("Request body is empty; expected a JSON object", code="invalid_json")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"Request body is not valid JSON: {_json_error(exc)}", code="invalid_json") from None
-    if not isinstance(body, dict):
-        raise InvalidRequest("Request body must be a JSON object", code="invalid_json")
-    return body
+    return parse_json_object(raw)
 
 
 async def optional_json_object(request: Request) -> dict[str, Any]:
@@ -56,8 +49,3 @@ def too_large(request: Request, exc: BodyTooLarge) -> PayloadTooLarge:
     """The 413 for a body that turned out larger than its Content-Length said (or had none)."""
     return PayloadTooLarge(too_large_message(exc.limit, str(request.scope.get("tollway.too_large_hint", ""))))
 
-
-def _json_error(exc: Exception) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-    return "not UTF-8"

@@ -8,7 +8,7 @@ image part (images), a PDF `file` part with the data inline (PDFs, for models th
 or a text part (text, Markdown, JSON, CSV…). Anthropic's image/document blocks with
 `source: {"type": "file", "file_id": …}` become base64 (or text) sources. Files are read from S3
 under the key's own prefix only — another key's file is a 404, exactly like a missing one — and
-any error about a file is told only to a valid key.
+only once the key is verified: a key that is not genuine hears 401 and S3 is never asked.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 import anyio
 
+from tollway.auth.authenticate import authenticate
 from tollway.auth.keys import KeyRef
-from tollway.errors import InvalidRequest, PayloadTooLarge, TollwayError, UnsupportedMediaType
-from tollway.auth.authenticate import refuse_after_auth
+from tollway.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from tollway.storage.files import StoredFile, read_file_object
 
 SCOPE = "ai:generate"
@@ -56,16 +56,16 @@ async def with_files(key: str, ref: KeyRef, raw: dict[str, Any], *, anthropic: b
     refs = _anthropic_refs(raw) if anthropic else _openai_refs(raw)
     if not refs:
         return raw
-    try:
-        files = await anyio.to_thread.run_sync(_read_all, ref.id, [file_id for _, _, file_id in refs])
-        messages = [dict(m) if isinstance(m, dict) else m for m in raw["messages"]]
-        for (i, j, file_id), stored in zip(refs, files, strict=True):
-            content = list(messages[i]["content"])
-            param = f"messages.{i}.content.{j}"
-            content[j] = _anthropic_block(content[j], stored, param) if anthropic else _openai_part(stored, param)
-            messages[i]["content"] = content
-    except TollwayError as exc:
-        raise await refuse_after_auth(key, SCOPE, exc) from None
+    # The key is verified before S3 is: a forged key bearing another key's id must learn nothing,
+    # not even from how long a missing file takes to be missing. (Cached: warm, no store request.)
+    await anyio.to_thread.run_sync(authenticate, key, SCOPE)
+    files = await anyio.to_thread.run_sync(_read_all, ref.id, [file_id for _, _, file_id in refs])
+    messages = [dict(m) if isinstance(m, dict) else m for m in raw["messages"]]
+    for (i, j, file_id), stored in zip(refs, files, strict=True):
+        content = list(messages[i]["content"])
+        param = f"messages.{i}.content.{j}"
+        content[j] = _anthropic_block(content[j], stored, param) if anthropic else _openai_part(stored, param)
+        messages[i]["content"] = content
     return raw | {"messages": messages}
 
 

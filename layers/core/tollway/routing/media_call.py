@@ -7,7 +7,7 @@ serve it, admit and reserve, call, and hand the outcome to the HTTP edge.
     return Answer(meter.headers, body=result.body)
 
 A model or provider problem is told only to a valid key (401/403 first, as for chat), and
-everything from admission on goes through routing/metered.py: the one money path.
+everything from admission on goes through ledger/meter.py: the one money path.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from tollway.routing.messages_stream import MessagesSource, TranslatedMessages, 
 from tollway.auth.authenticate import key_ref
 from tollway.ledger.admission import count_request
 from tollway.ledger.meter import Call, admit_call
-from tollway.wire.anthropic_messages import MessageCreateParams
+from tollway.wire.anthropic_messages import MessageCountTokensParams, MessageCreateParams
 from tollway.wire.token_estimate import estimate_messages_tokens
 from tollway.wire.translate import chat_request_from_messages, message_from_completion
 from tollway.wire.validation import validate
@@ -147,12 +147,8 @@ async def count_tokens(key: str, raw: dict[str, Any], beta: str | None) -> tuple
     Free, but counted against the key's requests per minute like any call (it reaches Anthropic with
     the operator's key): one conditional UpdateItem, no reservation and no usage record.
     """
+    model = validate(MessageCountTokensParams, raw).model
     headers = await anyio.to_thread.run_sync(count_request, key_ref(key), "ai:read", time.time())
-    model = raw.get("model")
-    if not isinstance(model, str) or not model:
-        raise InvalidRequest("model: Field required", code="invalid_value", param="model")
-    if not isinstance(raw.get("messages"), list):
-        raise InvalidRequest("messages: Field required", code="invalid_value", param="messages")
     spec = resolve(model)
     if spec is None:
         raise ModelNotFound(f"The model {model!r} does not exist or is not served by this gateway", param="model")

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag, field_validator
 
 from tollway.errors import TollwayError
+from tollway.wire.validation import MAX_TOKENS, tagged_by_type
 
 
 class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    # Strict, as the chat request: what passes here is sent upstream as it came.
+    model_config = ConfigDict(extra="allow", strict=True)
 
 
 class Base64ImageSource(_Open):
@@ -60,14 +62,50 @@ class TextBlockParam(_Open):
     text: str
 
 
+class OtherBlockParam(_Open):
+    """Block types this code does not model (server tool results, search results, …)."""
+
+    type: str
+
+
 class ImageBlockParam(_Open):
     type: Literal["image"]
     source: ImageSource
 
 
+class Base64DocumentSource(_Open):
+    type: Literal["base64"]
+    media_type: str
+    data: str
+
+
+class PlainTextSource(_Open):
+    type: Literal["text"]
+    media_type: str | None = None
+    data: str
+
+
+class URLDocumentSource(_Open):
+    type: Literal["url"]
+    url: str
+
+
+class ContentBlockSource(_Open):
+    type: Literal["content"]
+    content: str | list[Annotated[Annotated[TextBlockParam, Tag("<text>")] | Annotated[ImageBlockParam, Tag("<image>")]
+                                  | Annotated[OtherBlockParam, Tag("<other>")],
+                                  Discriminator(tagged_by_type(("text", "image")))]]
+
+
+DocumentSource = Annotated[
+    Annotated[Base64DocumentSource, Tag("<base64>")] | Annotated[PlainTextSource, Tag("<text>")]
+    | Annotated[URLDocumentSource, Tag("<url>")] | Annotated[ContentBlockSource, Tag("<content>")]
+    | Annotated[OtherSource, Tag("<other>")], Discriminator(tagged_by_type(("base64", "text", "url", "content")))]
+
+
 class DocumentBlockParam(_Open):
     type: Literal["document"]
-    source: dict[str, Any]
+    source: DocumentSource
     title: str | None = None
 
 
@@ -78,10 +116,16 @@ class ToolUseBlockParam(_Open):
     input: dict[str, Any]
 
 
+ToolResultContent = Annotated[
+    Annotated[TextBlockParam, Tag("<text>")] | Annotated[ImageBlockParam, Tag("<image>")]
+    | Annotated[DocumentBlockParam, Tag("<document>")] | Annotated[OtherBlockParam, Tag("<other>")],
+    Discriminator(tagged_by_type(("text", "image", "document")))]
+
+
 class ToolResultBlockParam(_Open):
     type: Literal["tool_result"]
     tool_use_id: str = Field(min_length=1)
-    content: str | list[dict[str, Any]] | None = None
+    content: str | list[ToolResultContent] | None = None
     is_error: bool | None = None
 
 
@@ -94,12 +138,6 @@ class ThinkingBlockParam(_Open):
 class RedactedThinkingBlockParam(_Open):
     type: Literal["redacted_thinking"]
     data: str
-
-
-class OtherBlockParam(_Open):
-    """Block types this code does not model (server tool results, search results, …)."""
-
-    type: str
 
 
 _BLOCKS = ("text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking")
@@ -169,19 +207,44 @@ class MetadataParam(_Open):
     user_id: str | None = Field(default=None, max_length=256)
 
 
-class MessageCreateParams(_Open):
+class OutputFormat(_Open):
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    type: str
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+
+
+class OutputConfig(_Open):
+    format: OutputFormat | None = None
+
+
+class MessageCountTokensParams(_Open):
+    """POST /v1/messages/count_tokens: what a Messages request would send, without the sampling."""
+
     model: str = Field(min_length=1, max_length=256)
-    max_tokens: int = Field(ge=1)
     messages: list[MessageParam] = Field(min_length=1)
     system: str | list[TextBlockParam] | None = None
+    tools: list[ToolParam] | None = None
+    tool_choice: ToolChoiceParam | None = None
+
+
+class MessageCreateParams(MessageCountTokensParams):
+    max_tokens: int = Field(ge=1, le=MAX_TOKENS)
     stop_sequences: list[str] | None = None
     temperature: float | None = Field(default=None, ge=0, le=1)
     top_p: float | None = Field(default=None, ge=0, le=1)
-    top_k: int | None = Field(default=None, ge=0)
-    tools: list[ToolParam] | None = None
-    tool_choice: ToolChoiceParam | None = None
+    top_k: int | None = Field(default=None, ge=0, le=MAX_TOKENS)
     metadata: MetadataParam | None = None
+    output_config: OutputConfig | None = None
     stream: StrictBool = False
+    # Gateway fields, never sent upstream: alternatives tried when the model fails (as on chat).
+    models: list[str] | None = Field(default=None, max_length=5)
+    fallbacks: list[str] | None = Field(default=None, max_length=5)
+
+    @field_validator("stream", mode="before")
+    @classmethod
+    def _null_is_unset(cls, value: Any) -> Any:
+        return False if value is None else value
 
     def thinking_enabled(self) -> bool:
         """Whether the caller asked for thinking (then reasoning from other models is shown to it)."""

@@ -24,7 +24,8 @@ MAX_INPUTS = 2048
 
 
 class EmbeddingCreateParams(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    # Strict: the body goes upstream as sent, so a value must be what it says (`"dimensions": true`).
+    model_config = ConfigDict(extra="allow", strict=True)
 
     model: str = Field(min_length=1, max_length=256)
     input: Any

@@ -14,7 +14,8 @@ MAX_INPUTS = 32
 
 
 class ModerationCreateParams(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    # Strict: the body goes upstream as sent, so a value must be what it says (`"dimensions": true`).
+    model_config = ConfigDict(extra="allow", strict=True)
 
     input: Any
     model: str = Field(default="omni-moderation-latest", min_length=1, max_length=256)

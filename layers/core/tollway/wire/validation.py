@@ -3,13 +3,14 @@
     request = validate(ChatCompletionRequest, raw)   # or raises InvalidRequest(param="messages.0.role")
 
 Error locations name only fields and list positions: pydantic's labels for union members
-(`str`, `list[...]`, tags written `<like-this>`) are left out, and when a value fits no member of
+(`str`, `list[...]`, tags written `<like-this>`, model class names) are left out, and when a value fits no member of
 a union, the member it got furthest into is the one reported — for a content list with one bad
 image, "messages.0.content.0.source.media_type", not "messages.0.content: should be a string".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -18,11 +19,31 @@ from tollway.errors import InvalidRequest
 
 M = TypeVar("M", bound=BaseModel)
 
+# Sanity bounds the wire models share. No model writes a million tokens in one answer (the largest
+# write about 128k), and a bound far below DynamoDB's 38 digits keeps every reservation computable.
+MAX_TOKENS = 1_000_000
+INT64 = 2**63
+
 _TYPE_LABELS = frozenset({"str", "int", "float", "bool", "dict", "list", "none"})
 
 
 def _is_label(part: Any) -> bool:
-    return isinstance(part, str) and (part in _TYPE_LABELS or "[" in part or (part[:1] == "<" and part[-1:] == ">"))
+    # Union members are named by type (`str`, `list[...]`), by tag (`<text>`) or by model class
+    # (`ImageURL`: the wire's field names are all lower case).
+    return isinstance(part, str) and (part in _TYPE_LABELS or "[" in part or (part[:1] == "<" and part[-1:] == ">")
+                                      or (part[:1].isupper() and part.isidentifier()))
+
+
+def tagged_by_type(known: Iterable[str]) -> Callable[[Any], str]:
+    """A union discriminator: `<type>` for the known `type` values, `<other>` for anything else
+    (a part that is not even an object then fails as the open `<other>` member, naming its place)."""
+    names = frozenset(known)
+
+    def tag(value: Any) -> str:
+        kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+        return f"<{kind}>" if isinstance(kind, str) and kind in names else "<other>"
+
+    return tag
 
 
 def param_path(loc: tuple[Any, ...]) -> str | None:

@@ -28,10 +28,10 @@ What changes on the way:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
+from tollway.wire.json_text import parse_json
 from tollway.wire.translate.refusal import refuse
 from tollway.wire.translate.data_uri import DataURI, is_web_url, media_type_for_url
 from tollway.wire.translate.tool_calls import arguments_object
@@ -187,7 +187,7 @@ def _function_response(message: Body, names: dict[str, str], where: str) -> Body
     text = content if isinstance(content, str) else "".join(
         p.get("text", "") for p in content or () if isinstance(p, dict) and p.get("type") == "text")
     try:
-        parsed = json.loads(text)
+        parsed = parse_json(text)
     except ValueError:
         parsed = None
     response: Body = {"id": call_id, "name": name,

@@ -10,10 +10,10 @@ which a client must not send on to Claude, so it is not produced unasked.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tollway.errors import UpstreamError
+from tollway.wire.json_text import parse_json
 from tollway.wire.translate.stop_and_usage import anthropic_usage_from_openai, stop_reason_for
 
 Body = dict[str, Any]
@@ -30,7 +30,7 @@ def tool_input(arguments: Any) -> dict[str, Any]:
     if not arguments:
         return {}
     try:
-        parsed = json.loads(arguments)
+        parsed = parse_json(arguments)
     except (TypeError, ValueError):
         raise UpstreamError("the model produced tool-call arguments that are not valid JSON") from None
     if not isinstance(parsed, dict):

@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from tollway.wire.json_text import parse_json
 from tollway.wire.translate.refusal import refuse
 
 _ANTHROPIC_ID = re.compile(r"[^a-zA-Z0-9_-]")
@@ -27,7 +28,7 @@ def arguments_object(arguments: Any, *, param: str) -> dict[str, Any]:
     if not isinstance(arguments, str):
         raise refuse(param, "must be a string of JSON")
     try:
-        parsed = json.loads(arguments)
+        parsed = parse_json(arguments)
     except ValueError:
         raise refuse(param, "is not valid JSON") from None
     if not isinstance(parsed, dict):
