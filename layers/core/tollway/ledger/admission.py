@@ -62,9 +62,10 @@ class Admission:
 
 
 def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
-          observe: Callable[[dict[str, Any]], None] | None = None) -> Admission:
+          observe: Callable[[dict[str, Any]], None] | None = None, *, reclaimed: bool = False) -> Admission:
     """Raise 401/403/429/402 as a domain error, or return the admission holding `reserve` µc until
-    settlement (or, if settlement never comes, until the sweeper releases it after `hold.seconds`)."""
+    settlement (or, if settlement never comes, until the sweeper releases it after `hold.seconds`).
+    Before answering 402, credit stranded in leases whose process is gone (expired) is reclaimed."""
     minute = rate.window(now)
     names = {"#h": "key_hash", "#b": "balance", "#s": "scopes", "#r": "revoked_at",
              "#rpm": "rpm", "#cur": rate.attribute(minute), "#u": "last_used_at", "#p": PENDING, "#hold": hold.id}
@@ -86,7 +87,11 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ddb.exceptions.ConditionalCheckFailedException as exc:
-        raise refusal(ref, scope, reserve, exc.response.get("Item"), now) from None
+        old = exc.response.get("Item")
+        refused = refusal(ref, scope, reserve, old, now)
+        if isinstance(refused, InsufficientCredits) and not reclaimed and old and _reclaim_expired_leases(ref.id, old, now):
+            return admit(ref, scope, reserve, now, hold, observe, reclaimed=True)
+        raise refused from None
     item = result["Attributes"]
     if observe is not None:
         observe(item)
@@ -101,6 +106,19 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
         stale_windows=tuple(rate.stale_attributes(item, minute)),
         now=now,
     )
+
+
+def _reclaim_expired_leases(key_id: str, item: dict[str, Any], now: float) -> bool:
+    """Release the key's leases that expired (a Lambda container frozen or gone) now, rather than at
+    the sweeper's next run; True if any credit came back."""
+    from tollway.ledger.lease_store import LEASES, release_abandoned
+
+    back = False
+    for lease_id, entry in item.get(LEASES, {}).get("M", {}).items():
+        fields = entry["M"]
+        if "released" not in fields and int(fields.get("until", {}).get("N", 0)) <= now:
+            back |= bool(release_abandoned(key_id, lease_id, fields, now))
+    return back
 
 
 def refusal(ref: KeyRef, scope: str, reserve: int, item: dict[str, Any] | None, now: float) -> Exception:

@@ -84,7 +84,7 @@ def apply_written(lease: Lease, leases: LeaseBook, now: float, *, keepalive: boo
         del lease.written[:len(batches)]
         if last is not None:
             lease.applied_seq, lease.applied_after = last.seq, last.sort_key
-        lease.last_apply = time.monotonic()
+        lease.last_apply = now
         leases._refreshed(lease, state)
 
 
@@ -122,7 +122,7 @@ def release_if_idle(lease: Lease, leases: LeaseBook, *, force: bool = False) -> 
     """Give an unused lease's credit back (after applying everything): idle leases hold nothing."""
     with lease.write_lock:
         with leases.lock:
-            idle = force or lease.closed or time.monotonic() - lease.last_admit > IDLE_S
+            idle = force or lease.closed or time.time() - lease.last_admit > IDLE_S
             if not idle or lease.reserved or lease.queue or lease.written:
                 return
             lease.closed = True
@@ -147,16 +147,17 @@ def flush_all(*, release: bool = False) -> None:
             log.error("flushing lease %s failed: %s", lease.id, type(exc).__name__)
 
 
-def flush_invocation() -> None:
+def flush_invocation(leases: LeaseBook | None = None, now: float | None = None) -> None:
     """Lambda: before the invocation ends, write every settled record; apply charges at most once a
     second per lease (the next invocation, or the sweeper after the lease expires, applies the rest)."""
-    leases = book()
+    leases = leases or book()
+    now = time.time() if now is None else now
     every = settings().lease_flush_s
     for lease in leases.leases():
         with lease.write_lock:
             write_pending(lease, leases)
-            if lease.closed or time.monotonic() - lease.last_apply >= every:
-                apply_written(lease, leases, time.time())
+            if lease.closed or now - lease.last_apply >= every:
+                apply_written(lease, leases, now)
 
 
 class Flusher:
@@ -201,7 +202,7 @@ class Flusher:
 
 def _expiring(lease: Lease) -> bool:
     """A lease with requests in flight but nothing to apply still needs its expiry pushed forward."""
-    return bool(lease.reserved) and time.monotonic() - lease.last_apply > settings().lease_ttl_s / 3
+    return bool(lease.reserved) and time.time() - lease.last_apply > settings().lease_ttl_s / 3
 
 
 _flusher = Flusher()

@@ -76,14 +76,14 @@ class Lease:
     slots: int = 0  # requests this lease may still admit in `minute`
     minute: int = -1
     state: KeyState | None = None
-    fresh_until: float = 0.0  # monotonic: admissions in memory allowed until then
+    fresh_until: float = 0.0  # admissions in memory allowed until then (every time here is the wall clock's)
     created: bool = False  # the store has it
     released: bool = False  # the store released it (a tombstone): it only drains now
     closed: bool = False  # admits no more (revoked, owing, idle, released)
-    last_admit: float = field(default_factory=time.monotonic)
-    last_apply: float = field(default_factory=time.monotonic)
+    last_admit: float = field(default_factory=time.time)
+    last_apply: float = field(default_factory=time.time)  # wall clock, as the store's expiries
     admits_since_grow: int = 0
-    grown_at: float = field(default_factory=time.monotonic)
+    grown_at: float = field(default_factory=time.time)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -157,7 +157,7 @@ class LeaseBook:
         with self.lock:
             if len(self.known) > 10_000:
                 self.known.clear()
-            self.known[ref.id] = (ref.hash, state, time.monotonic() + settings().lease_revalidate_s)
+            self.known[ref.id] = (ref.hash, state, now + settings().lease_revalidate_s)
 
     async def admit(self, ref: KeyRef, scope: str, reserve: int, now: float) -> Ticket | None:
         """A ticket, or None: admit this request per request (a key this process has not read yet, a
@@ -166,7 +166,7 @@ class LeaseBook:
         if ticket is not None:
             return ticket
         with self.lock:
-            if ref.id not in self.current and self._known(ref) is None:
+            if ref.id not in self.current and self._known(ref, now) is None:
                 return None
         lock = self._growing.setdefault(ref.id, anyio.Lock())
         async with lock:  # one write per key at a time; the others wait for it and admit from it
@@ -184,23 +184,22 @@ class LeaseBook:
             ticket = self._admit_here(ref, scope, reserve, now)
         return ticket
 
-    def _known(self, ref: KeyRef) -> KeyState | None:
+    def _known(self, ref: KeyRef, now: float) -> KeyState | None:
         known = self.known.get(ref.id)
-        if known is None or known[0] != ref.hash or known[2] < time.monotonic() or known[1].revoked:
+        if known is None or known[0] != ref.hash or known[2] < now or known[1].revoked:
             return None
         return known[1]
 
     def _admit_here(self, ref: KeyRef, scope: str, reserve: int, now: float) -> Ticket | None:
-        mono = time.monotonic()
         with self.lock:
             lease = self.current.get(ref.id)
             if (lease is None or lease.closed or lease.state is None or lease.key_hash != ref.hash
-                    or mono > lease.fresh_until or scope not in lease.state.scopes
+                    or now > lease.fresh_until or scope not in lease.state.scopes
                     or lease.minute != rate.window(now) or lease.slots <= 0 or lease.available() < reserve):
                 return None
             lease.reserved += reserve
             lease.slots -= 1
-            lease.last_admit = mono
+            lease.last_admit = now
             lease.admits_since_grow += 1
             return Ticket(lease, reserve, now, self, lease.state.rpm, lease.remaining_requests())
 
@@ -217,11 +216,12 @@ class LeaseBook:
                 lease = None
             first = False
             if lease is None:
-                known = self._known(ref)
+                known = self._known(ref, now)
                 if known is None:
                     return False
                 lease_id = f"l{_PROCESS}{next(_ids):x}"
-                lease = Lease(ref.id, ref.hash, lease_id, shard_of(lease_id), state=known)
+                lease = Lease(ref.id, ref.hash, lease_id, shard_of(lease_id), state=known, last_admit=now,
+                              last_apply=now, grown_at=now)
             take, slots, rpm = self._size(lease, reserve, now)
             if take is None:
                 return False
@@ -252,7 +252,7 @@ class LeaseBook:
                 lease.slots = (lease.slots if lease.minute == minute else 0) + slots
                 lease.minute = minute
                 self._refreshed(lease, state)
-                lease.admits_since_grow, lease.grown_at = 0, time.monotonic()
+                lease.admits_since_grow, lease.grown_at = 0, now
         return True
 
     def _size(self, lease: Lease, reserve: int, now: float) -> tuple[int | None, int, int]:
@@ -261,7 +261,7 @@ class LeaseBook:
         state = lease.state
         if state is None or state.revoked or state.balance < 0:
             return None, 0, 0
-        elapsed = max(time.monotonic() - lease.grown_at, 0.05)
+        elapsed = max(now - lease.grown_at, 0.05)
         per_second = lease.admits_since_grow / elapsed
         available = max(lease.available(), 0)
         take = 0
@@ -282,7 +282,7 @@ class LeaseBook:
 
     def _refreshed(self, lease: Lease, state: KeyState) -> None:
         lease.state = state
-        lease.fresh_until = time.monotonic() + settings().lease_revalidate_s
+        lease.fresh_until = state.at + settings().lease_revalidate_s
         if state.revoked or state.key_hash != lease.key_hash or state.balance < 0:
             lease.closed = True
 
