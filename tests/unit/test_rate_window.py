@@ -2,7 +2,7 @@
 
 import pytest
 
-from tollway.limits import window as rate
+from tollway.ledger import rate_window as rate
 
 
 @pytest.mark.parametrize(("now", "reset"), [(120.0, 60), (120.5, 60), (150.0, 30), (179.2, 1), (179.99, 1)])

@@ -24,7 +24,7 @@ from tollway.aws_clients import client
 from tollway.config import settings
 from tollway.errors import AuthenticationFailed, InsufficientCredits, PermissionDenied, RateLimited
 from tollway.ledger.money import format_credits
-from tollway.limits import window as rate
+from tollway.ledger import rate_window as rate
 
 
 PENDING = "pending"

@@ -20,7 +20,7 @@ from typing import Any
 
 from tollway.aws_clients import client
 from tollway.config import settings
-from tollway.limits import window as rate
+from tollway.ledger import rate_window as rate
 
 LEASES = "leases"
 # How long a released lease's tombstone stays: longer than any process could outlive its lease and

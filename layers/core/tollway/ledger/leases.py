@@ -38,7 +38,7 @@ from tollway.config import settings
 from tollway.ledger import lease_store
 from tollway.ledger.admission import Admission
 from tollway.ledger.lease_store import KeyState, LeaseRefused
-from tollway.limits import window as rate
+from tollway.ledger import rate_window as rate
 from tollway.usage.records import UsageRecord
 from tollway.usage.store import shard_of
 

@@ -1,1 +1,0 @@
-"""Per-key request rate limits kept in DynamoDB, so they hold across Lambda instances."""
