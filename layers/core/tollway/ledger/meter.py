@@ -39,7 +39,8 @@ from tollway.ledger.flush import flusher
 from tollway.ledger.leases import Ticket, book
 from tollway.ledger.money import format_credits
 from tollway.ledger.settlement import settle
-from tollway.usage.records import UsageRecord, record_refusal
+from tollway.usage.records import UsageRecord
+from tollway.usage.store import record_refusal
 
 
 @dataclass(frozen=True)

@@ -81,12 +81,3 @@ class UsageRecord:
                    latency_ms=int(stored.get("latency_ms", 0)), fallback_from=stored.get("fallback_from"),
                    recorded_at=float(stored["at"]), swept_micro=stored.get("swept_micro"))
 
-
-def record_refusal(record: UsageRecord) -> None:
-    """A request refused at admission by the store (402/429/403): no money moved, one PutItem says why."""
-    from tollway.aws_clients import client
-    from tollway.config import settings
-    from tollway.usage.store import single_item
-
-    record.finish()
-    client("dynamodb").put_item(TableName=settings().usage_table, Item=single_item(record))

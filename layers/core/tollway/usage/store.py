@@ -103,3 +103,12 @@ def records_of(key_id: str, *, since: float | None = None, until: float | None =
     found = [record for item in _items(key_id, since, until, ddb, table) for record in item_records(item)
              if (since is None or record["at"] >= since) and (until is None or record["at"] <= until)]
     return sorted(found, key=lambda r: (r["at"], r["request_id"]))
+
+
+def record_refusal(record: UsageRecord) -> None:
+    """A request refused at admission by the store (402/429/403): no money moved, one PutItem says why."""
+    from tollway.aws_clients import client
+    from tollway.config import settings
+
+    record.finish()
+    client("dynamodb").put_item(TableName=settings().usage_table, Item=single_item(record))
