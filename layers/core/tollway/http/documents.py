@@ -74,6 +74,10 @@ async def _metered(meter: Meter, work: Callable[[], T], unit_cost: Callable[[int
                            charge=unit_cost(exc.units_done))
         exc.headers = meter.headers | exc.headers
         raise
+    except BaseException:
+        # The client left; the parse goes on in its thread until it ends or its budget does: one unit.
+        await meter.refund("client_disconnected", 499, "client_disconnected", charge=unit_cost(1))
+        raise
 
 
 async def parse(request: Request) -> JSONResponse:

@@ -21,7 +21,7 @@ truncated bytes must not look complete), by re-raising so the response is aborte
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -80,9 +80,39 @@ _RECORDS = {Ending.CLIENT_LEFT: ("client_disconnected", 499, "client_disconnecte
             Ending.TIME_LIMIT: ("time_limit", 504, RequestTimeLimit.code)}
 
 
-async def metered_stream(meter: Meter, frames: AsyncIterator[bytes], bill: Callable[[Ending], Bill], *,
-                         close: Callable[[], Awaitable[None]],
-                         failure_frame: Callable[[TollwayError], bytes] | None) -> AsyncIterator[bytes]:
+def metered_stream(meter: Meter, frames: AsyncIterator[bytes], bill: Callable[[Ending], Bill], *,
+                   close: Callable[[], Awaitable[None]],
+                   failure_frame: Callable[[TollwayError], bytes] | None) -> AsyncIterator[bytes]:
+    return _Settled(_metered(meter, frames, bill, close=close, failure_frame=failure_frame),
+                    lambda: _end(meter, frames, bill, close, Ending.CLIENT_LEFT, None))
+
+
+class _Settled:
+    """The stream's iterator, which settles even when it is closed before its first frame (a client
+    that left before the response began): an async generator that never started runs no `finally`."""
+
+    def __init__(self, frames: AsyncGenerator[bytes, None], unstarted_end: Callable[[], Awaitable[None]]) -> None:
+        self._frames = frames
+        self._unstarted_end = unstarted_end
+        self._started = False
+
+    def __aiter__(self) -> _Settled:
+        return self
+
+    async def __anext__(self) -> bytes:
+        self._started = True
+        return await self._frames.__anext__()
+
+    async def aclose(self) -> None:
+        if not self._started:
+            self._started = True
+            await self._unstarted_end()
+        await self._frames.aclose()
+
+
+async def _metered(meter: Meter, frames: AsyncIterator[bytes], bill: Callable[[Ending], Bill], *,
+                   close: Callable[[], Awaitable[None]],
+                   failure_frame: Callable[[TollwayError], bytes] | None) -> AsyncGenerator[bytes, None]:
     ending, failure = Ending.CLIENT_LEFT, None
     every = settings().checkpoint_s
     next_checkpoint = time.monotonic() + every
@@ -99,7 +129,7 @@ async def metered_stream(meter: Meter, frames: AsyncIterator[bytes], bill: Calla
                     break
                 except TimeoutError:
                     raise RequestTimeLimit("The answer ran longer than this gateway lets one request run; "
-                                          "it was stopped and charged for what was generated") from None
+                                           "it was stopped and charged for what was generated") from None
                 yield frame
                 if time.monotonic() >= next_checkpoint:
                     await meter.checkpoint(bill(Ending.CLIENT_LEFT).micro)
@@ -115,10 +145,19 @@ async def metered_stream(meter: Meter, frames: AsyncIterator[bytes], bill: Calla
                 raise failure
             yield failure_frame(failure)
     finally:
-        with anyio.CancelScope(shield=True):
-            await close()
-            await _finalize(frames)
-            await _settle(meter, bill(ending), ending, failure)
+        await _end(meter, frames, bill, close, ending, failure)
+
+
+async def _end(meter: Meter, frames: AsyncIterator[bytes], bill: Callable[[Ending], Bill],
+               close: Callable[[], Awaitable[None]], ending: Ending, failure: TollwayError | None) -> None:
+    """Close the upstream and settle, shielded: a client that leaves cancels the task, and the upstream
+    must still be closed and the reservation settled — once."""
+    with anyio.CancelScope(shield=True):
+        if meter.settled:
+            return
+        await close()
+        await _finalize(frames)
+        await _settle(meter, bill(ending), ending, failure)
 
 
 async def _finalize(frames: AsyncIterator[bytes]) -> None:
