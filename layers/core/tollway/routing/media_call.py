@@ -16,14 +16,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import anyio
+
+from tollway.auth.authenticate import refuse_after_auth
 from tollway.auth.keys import KeyRef
 from tollway.catalog import ModelSpec, require_capability, served_as
 from tollway.catalog.spec import Kind
-from tollway.errors import TollwayError
+from tollway.errors import RequestTimeLimit, TollwayError
+from tollway.ledger.meter import Call, Meter, admit_call
 from tollway.providers.media_base import Capability
 from tollway.providers.registry import adapter_for
-from tollway.auth.authenticate import refuse_after_auth
-from tollway.ledger.meter import Call, Meter, admit_call
 
 SCOPE = "ai:generate"
 T = TypeVar("T")
@@ -64,5 +66,9 @@ async def metered_call(ref: KeyRef, spec: ModelSpec, endpoint: str, reserve: int
     meter = await admit_call(ref, Call(scope=SCOPE, endpoint=endpoint, model=spec.id, provider=spec.provider,
                                        reserve=reserve, request_id=request_id))
     async with meter.refund_on_error():
-        result = await work()
+        try:
+            with anyio.fail_after(max(meter.seconds_left(), 0)):
+                result = await work()
+        except TimeoutError:
+            raise RequestTimeLimit(f"{spec.provider} did not answer within this gateway's time limit") from None
     return result, meter
