@@ -1,7 +1,9 @@
 """The embedded AWS emulator (moto) as a child process on loopback.
 
 With the template, the child also runs the Lambda functions the template's state machines invoke
-(`lambda_runtime.py`), so Step Functions executions run the real worker code locally.
+(`lambda_runtime.py`), so Step Functions executions run the real worker code locally. It loads
+only what those services need, and serves them without per-request work they do not need
+(`moto_trims.py`, `emulator_server.py`, `dynamodb_patches.py`).
 
 A child, not a thread: moto's handlers then run on the other core instead of competing with the
 gateway for one GIL, and a crash in either leaves the other intact. DynamoDB requests are
@@ -221,16 +223,25 @@ def main(argv: list[str]) -> None:
     template = Path(argv[3]) if len(argv) > 3 and argv[3] else None
     import logging
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request access lines
+    from tollway.local.lean_imports import skip_unused_optional_imports
+    from tollway.local.moto_trims import defer_moto_batch, remember_handler_methods, share_region_lists
+
+    skip_unused_optional_imports()
+    defer_moto_batch()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # errors only, never a line per request
     from moto.core.config import default_user_config
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from moto.moto_server.werkzeug_app import create_backend_app
     from werkzeug.serving import make_server
+
+    from tollway.local.emulator_server import QuietRequestHandler, ServiceDispatcher
 
     # Step Functions executes real ASL (the async operations run the same definitions locally).
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     from tollway.local.dynamodb_patches import install
 
     install()
+    remember_handler_methods()
+    share_region_lists(("dynamodb", "s3"))
     os.environ.setdefault("MOTO_PORT", str(port))
     if template is not None:
         from tollway.local.lambda_runtime import install
@@ -240,12 +251,12 @@ def main(argv: list[str]) -> None:
     # moto imports each service on its first request; warm the ones `tollway serve` calls at start
     # (and the ~1 s ASL parser) in the background while the gateway loads, instead of one by one then.
     threading.Thread(target=_warm, args=(template is not None,), daemon=True).start()
-    app = SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
+    app = SerializeDynamoDB(ServiceDispatcher(create_backend_app))
     snapshots = Snapshots(data_dir, app.lock) if data_dir else None
     if snapshots:
         snapshots.restore()
         threading.Thread(target=snapshots.every, args=(5.0,), daemon=True).start()
-    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
     final_save = snapshots.save if snapshots else (lambda: None)
