@@ -90,7 +90,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     keep_webhook_secret(data_dir)
     emulator = Emulator.launch(data_dir=data_dir, template=template.path)
     try:
-        app = TemplateGateway(template)  # the functions' code loads while the emulator boots
+        app = TemplateGateway(template)  # routes only: each function's code loads on its first request
         emulator.wait_ready()
         admin_key = prepare_environment(template, emulator)
         threading.Thread(target=resume_operations, daemon=True).start()
