@@ -213,10 +213,10 @@ def main(argv: list[str]) -> None:
     template = Path(argv[3]) if len(argv) > 3 and argv[3] else None
     import logging
 
-    from tollway.local.lean_imports import skip_unused_optional_imports
+    from tollway.local.lean_dependencies import trim_dependencies
     from tollway.local.moto_trims import defer_moto_batch, remember_handler_methods, share_region_lists
 
-    skip_unused_optional_imports()
+    trim_dependencies()
     defer_moto_batch()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # errors only, never a line per request
     from moto.core.config import default_user_config

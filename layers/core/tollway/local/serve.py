@@ -90,9 +90,9 @@ def resume_operations() -> None:
 
 def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None = None,
           data_dir: Path | None = Path(".tollway")) -> None:
-    from tollway.local.lean_imports import skip_unused_optional_imports
+    from tollway.local.lean_dependencies import trim_dependencies
 
-    skip_unused_optional_imports()  # before anything imports boto3
+    trim_dependencies()  # before anything imports boto3 or httpx
     import uvicorn
 
     from tollway.local.gateway import TemplateGateway
