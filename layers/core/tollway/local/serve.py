@@ -8,6 +8,7 @@ request), boto3 (the first store call), the state machines (the first Step Funct
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import threading
@@ -88,8 +89,18 @@ def resume_operations() -> None:
         print(f"tollway: resumed {len(resumed)} operation(s) interrupted by the last stop", flush=True)
 
 
+def server_stack(loop: str = "auto", http: str = "auto") -> tuple[str, str]:
+    """uvicorn's event loop and HTTP parser: uvloop and httptools when installed (the `local` extra
+    installs both; measured in bench/README.md), else asyncio and h11."""
+    if loop == "auto":
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    if http == "auto":
+        http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return loop, http
+
+
 def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None = None,
-          data_dir: Path | None = Path(".tollway")) -> None:
+          data_dir: Path | None = Path(".tollway"), loop: str = "auto", http: str = "auto") -> None:
     from tollway.local.lean_dependencies import trim_dependencies
 
     trim_dependencies()  # before anything imports boto3 or httpx
@@ -114,7 +125,8 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
         if restoring:  # an emulator that starts empty has nothing to resume
             threading.Thread(target=resume_operations, daemon=True).start()
         schedules = ScheduleRunner(template.schedules()).start()
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+        loop, http = server_stack(loop, http)
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", loop=loop, http=http,
                                                access_log=False, timeout_graceful_shutdown=3))
 
         def banner() -> None:
@@ -129,6 +141,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
                       f"{len(schedules.schedules)} scheduled function(s)\n"
                       f"  data:        {data_dir.resolve() if data_dir else 'in memory (not kept)'}\n"
                       f"  emulator:    {emulator.endpoint} (DynamoDB, S3, Step Functions, Lambda)\n"
+                      f"  server:      uvicorn, {loop} + {http}\n"
                       f"  try:         tollway keys create --credits 10 --url {url} --admin-key {admin_key}\n"
                       f"  then:        OPENAI_BASE_URL={url}/v1 with model local/echo\n"
                       "Ctrl-C stops the gateway and the emulator.", flush=True)
