@@ -52,19 +52,21 @@ def install() -> None:
 
 
 def _install_attribute_value_writer() -> None:
-    from moto.core.serialize import BaseJSONSerializer, JSONSerializer
+    from moto.core.serialize import JSONSerializer
 
-    generic = BaseJSONSerializer._serialize_type_structure
+    JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
 
-    def _serialize_type_structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
-        if key and shape.name == "AttributeValue" and not getattr(self._value_picker, "response_transformers", None):
-            plain = attribute_value_json(value, self._base64)
-            if plain is not None:
-                self._default_serialize(serialized, plain, shape, key)
-                return
-        generic(self, serialized, value, shape, key)
 
-    JSONSerializer._serialize_type_structure = _serialize_type_structure  # type: ignore[method-assign]
+def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+    """JSONSerializer._serialize_type_structure, with plain attribute values written directly."""
+    from moto.core.serialize import BaseJSONSerializer
+
+    if key and shape.name == "AttributeValue" and not getattr(self._value_picker, "response_transformers", None):
+        plain = attribute_value_json(value, self._base64)
+        if plain is not None:
+            self._default_serialize(serialized, plain, shape, key)
+            return
+    BaseJSONSerializer._serialize_type_structure(self, serialized, value, shape, key)
 
 
 def attribute_value_json(value: Any, base64: Any) -> dict[str, Any] | None:
