@@ -12,6 +12,8 @@ pins a gateway), and measures from just before the process starts:
 - **first chat**: until an API key made through the admin API (`POST /admin/keys`) has had
   `POST /v1/chat/completions` with model `local/echo` answered 200 — health, key and chat in a row,
   each polled every 20 ms, as a user or the peer harness would do;
+- **CPU to chat**: the CPU time (user + system) the gateway and its emulator had used by then; on
+  a busy machine the wall times grow with the load, this does not;
 - then, after `--idle-s` seconds with no requests, the **RSS** of the gateway process and of its
   emulator child, separately and summed.
 
@@ -42,7 +44,7 @@ from children import Child, _descendants, free_port  # noqa: E402
 
 ROOT = HERE.parent
 POLL_S = 0.02
-MEASURES = ("health_s", "first_chat_s", "gateway_rss_mb", "emulator_rss_mb", "total_rss_mb")
+MEASURES = ("health_s", "first_chat_s", "cpu_to_chat_s", "gateway_rss_mb", "emulator_rss_mb", "total_rss_mb")
 
 
 def _args() -> argparse.Namespace:
@@ -125,10 +127,11 @@ def one_run(tree: Path, a: argparse.Namespace, logs: Path) -> dict[str, float]:
 
         _poll(deadline, child, chat)
         first_chat = time.monotonic() - started
+        cpu = child.cpu_seconds()  # gateway + emulator: what start-up costs whatever else runs on the machine
         time.sleep(a.idle_s)
         gateway = _rss_mb(child.pid)
         emulator = sum(_rss_mb(pid) for pid in _descendants(child.pid)[1:])
-        return {"health_s": health, "first_chat_s": first_chat, "gateway_rss_mb": gateway,
+        return {"health_s": health, "first_chat_s": first_chat, "cpu_to_chat_s": cpu, "gateway_rss_mb": gateway,
                 "emulator_rss_mb": emulator, "total_rss_mb": gateway + emulator}
     finally:
         client.close()
@@ -162,7 +165,8 @@ def main() -> int:
                     print(f"{name} run {i + 1}: {exc}", file=sys.stderr)
                     return 2
                 results[name].append(run)
-                print(f"  {name} run {i + 1}: health {run['health_s']:.2f}s, first chat {run['first_chat_s']:.2f}s, "
+                print(f"  {name} run {i + 1}: health {run['health_s']:.2f}s, first chat {run['first_chat_s']:.2f}s "
+                      f"({run['cpu_to_chat_s']:.2f}s CPU), "
                       f"RSS gateway {run['gateway_rss_mb']:.0f} MB + emulator {run['emulator_rss_mb']:.0f} MB",
                       flush=True)
     print(table(results))
