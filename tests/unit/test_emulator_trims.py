@@ -107,6 +107,82 @@ def test_attribute_values_are_written_exactly_as_motos_serializer_writes_them(op
     assert body(Direct)[next(iter(result))] != {}  # the comparison saw the items
 
 
+REQUEST_ITEM = {
+    "s": {"S": "text"}, "n": {"N": "7"}, "b": {"B": "AP8="}, "ss": {"SS": ["a"]}, "ns": {"NS": ["1", "2"]},
+    "bs": {"BS": ["YQ==", "AQ=="]}, "null": {"NULL": True}, "bool": {"BOOL": True}, "empty_map": {"M": {}},
+    "nested": {"M": {"l": {"L": [{"S": "x"}, {"M": {"deep": {"N": "1"}}}]}}},
+    # not plain: moto's parser decides what these become
+    "null_string": {"S": None}, "number": {"N": 7}, "two_types": {"S": "a", "N": "1"}, "unknown": {"X": "1"},
+    "odd_inside": {"L": [{"S": "ok"}, {"S": 5}]},
+}
+
+
+@pytest.mark.parametrize("operation", ["PutItem", "BatchWriteItem", "TransactWriteItems", "UpdateItem", "Query"])
+def test_attribute_values_are_read_exactly_as_motos_parser_reads_them(operation: str) -> None:
+    from moto.core.parse import BaseJSONParser, JSONParser
+    from moto.core.utils import get_service_model
+
+    from moto.core.parse import RequestParser
+
+    from tollway.local.dynamodb_patches import parse_map, parse_structure
+
+    class Generic(JSONParser):
+        _parse_structure = BaseJSONParser._parse_structure
+        _parse_map = RequestParser._parse_map
+
+    class Direct(JSONParser):
+        _parse_structure = parse_structure
+        _parse_map = parse_map
+
+    body = {
+        "PutItem": {"TableName": "T", "Item": REQUEST_ITEM},
+        "BatchWriteItem": {"RequestItems": {"T": [{"PutRequest": {"Item": REQUEST_ITEM}},
+                                                  {"DeleteRequest": {"Key": {"id": {"S": "1"}}}}]}},
+        "TransactWriteItems": {"TransactItems": [{"Put": {"TableName": "T", "Item": REQUEST_ITEM}},
+                                                 {"Update": {"TableName": "T", "Key": {"id": {"S": "1"}},
+                                                             "UpdateExpression": "SET a = :v",
+                                                             "ExpressionAttributeValues": {":v": {"N": "1"}}}}]},
+        "UpdateItem": {"TableName": "T", "Key": {"id": {"S": "1"}}, "UpdateExpression": "SET a = :v",
+                       "ExpressionAttributeValues": {f":{name}": value for name, value in REQUEST_ITEM.items()}},
+        "Query": {"TableName": "T", "KeyConditionExpression": "k = :k", "ExpressionAttributeValues": {":k": {"S": "1"}},
+                  "ExclusiveStartKey": {"k": {"S": "1"}, "sk": {"N": "2"}}},
+    }[operation]
+    model = get_service_model("dynamodb").operation_model(operation)
+    request = {"method": "POST", "values": {}, "headers": {}, "url_path": "/", "url_params": {},
+               "body": json.dumps(body).encode()}
+    assert Direct(model, map_type=dict).parse(dict(request)) == Generic(model, map_type=dict).parse(dict(request))
+
+
+def test_an_item_is_measured_once_with_the_same_limit_and_error_as_moto() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+
+    from tollway.local.dynamodb_patches import fill_attributes
+
+    def moto_way(attrs: dict[str, Any]) -> LimitedSizeDict:
+        target = LimitedSizeDict()
+        for key, value in attrs.items():
+            target[key] = DynamoType(value)
+        return target
+
+    plain = {"id": {"S": "k1"}, "n": {"N": "1"}, "m": {"M": {"a": {"L": [{"S": "x"}]}}}, "b": {"B": b"\x00"}}
+    once = LimitedSizeDict()
+    fill_attributes(once, plain)
+    assert once == moto_way(plain) and type(once) is LimitedSizeDict
+    for size in (404_900, 404_990, 405_010):  # around the limit: both agree on which items fit
+        attrs = {"id": {"S": "k"}, "blob": {"S": "x" * size}}
+        try:
+            expected: Any = moto_way(attrs)
+        except ItemSizeTooLarge:
+            expected = ItemSizeTooLarge
+        try:
+            got: Any = LimitedSizeDict()
+            fill_attributes(got, attrs)
+        except ItemSizeTooLarge:
+            got = ItemSizeTooLarge
+        assert got == expected, size
+
+
 def test_binary_attribute_values_are_base64_as_dynamodb_json_wants() -> None:
     from tollway.local.dynamodb_patches import attribute_value_json
 
