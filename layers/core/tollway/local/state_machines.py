@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from typing import Any
@@ -26,7 +27,7 @@ from tollway.local.resources import local_environment, local_names, resolve_vari
 from tollway.local.template import FunctionCode, Template
 
 ROLE_NAME = "tollway-local"
-ACCOUNT = "123456789012"  # the emulator's (moto's) account, in every ARN it makes
+DEFAULT_ACCOUNT = "123456789012"  # the emulator's (moto's) account, in every ARN it makes
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 _TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
     "Service": ["lambda.amazonaws.com", "states.amazonaws.com"]}}]}
@@ -73,13 +74,14 @@ def resolve_substitutions(substitutions: dict[str, Any], arns: dict[str, str], n
 def planned_arns(template: Template, region: str) -> dict[str, str]:
     """The ARNs `deploy_state_machines` will return, by logical id, before anything is deployed."""
     functions = template.python_functions()
+    account = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT  # moto's own override, if set
     arns = {}
     for machine in template.state_machines():
         for value in machine.substitutions.values():
             target = _target(value)
             if target and target[0] in functions:
-                arns[target[0]] = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{target[0]}"
-        arns[machine.name] = f"arn:aws:states:{region}:{ACCOUNT}:stateMachine:{machine.name}"
+                arns[target[0]] = f"arn:aws:lambda:{region}:{account}:function:{target[0]}"
+        arns[machine.name] = f"arn:aws:states:{region}:{account}:stateMachine:{machine.name}"
     return arns
 
 
