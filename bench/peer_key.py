@@ -14,17 +14,23 @@ only the limit is out of reach. Nothing in the gateway changes.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-import httpx
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER_RPM = 10_000_000
 PEER_CREDITS = 1_000_000
+# It runs on the gateway's CPU while the gateway starts, so it imports nothing heavy (urllib, not
+# httpx; the emulator's DynamoDB JSON API by hand, not boto3): what it costs is counted as start-up.
+DYNAMODB_AUTH = ("AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, "
+                 "SignedHeaders=host, Signature=0")  # the local emulator checks no signature
 
 
 def emulator_endpoint(gateway_pid: int) -> str:
@@ -40,36 +46,47 @@ def emulator_endpoint(gateway_pid: int) -> str:
     raise RuntimeError(f"no emulator child under pid {gateway_pid}")
 
 
+def _call(url: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+          timeout: float = 10.0) -> dict[str, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={"content-type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+        payload = response.read()
+    return json.loads(payload) if payload else {}
+
+
+def _dynamodb(endpoint: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+    return _call(endpoint + "/", body, {"content-type": "application/x-amz-json-1.0", "authorization": DYNAMODB_AUTH,
+                                        "x-amz-target": f"DynamoDB_20120810.{action}"})
+
+
 def wait_healthy(url: str, deadline: float) -> None:
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url + "/health", timeout=1.0).is_success:
-                return
-        except httpx.HTTPError:
+            urllib.request.urlopen(url + "/health", timeout=1.0).close()  # noqa: S310 - loopback only
+            return
+        except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.05)
     raise RuntimeError(f"{url}/health did not answer in time")
 
 
 def provision(url: str, admin_key: str, key: str, gateway_pid: int) -> None:
-    import boto3
-
+    sys.path.insert(0, str(ROOT / "layers" / "core"))
     from tollway.auth.keys import parse_key
 
     ref = parse_key(key)
     if ref is None:
         raise RuntimeError("GATEWAY_KEY must look like a Tollway key: sk-tw- + 16 hex digits + 32-128 of "
                            f"[A-Za-z0-9_-], e.g. sk-tw-{secrets.token_hex(8)}{secrets.token_urlsafe(32)}")
-    response = httpx.post(url + "/admin/keys", timeout=10.0, headers={"authorization": f"Bearer {admin_key}"},
-                          json={"name": "peer-harness", "credits": PEER_CREDITS, "rpm": 400})
-    response.raise_for_status()
-    created = response.json()["id"]
-    ddb = boto3.client("dynamodb", endpoint_url=emulator_endpoint(gateway_pid), region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    item = ddb.get_item(TableName="KeysTable", Key={"id": {"S": created}}, ConsistentRead=True)["Item"]
+    created = _call(url + "/admin/keys", {"name": "peer-harness", "credits": PEER_CREDITS, "rpm": 400},
+                    {"authorization": f"Bearer {admin_key}"})["id"]
+    endpoint = emulator_endpoint(gateway_pid)
+    item = _dynamodb(endpoint, "GetItem", {"TableName": "KeysTable", "Key": {"id": {"S": created}},
+                                          "ConsistentRead": True})["Item"]
     item |= {"id": {"S": ref.id}, "key_hash": {"S": ref.hash}, "rpm": {"N": str(PEER_RPM)}}
-    ddb.put_item(TableName="KeysTable", Item=item)
-    ddb.delete_item(TableName="KeysTable", Key={"id": {"S": created}})
+    _dynamodb(endpoint, "PutItem", {"TableName": "KeysTable", "Item": item})
+    _dynamodb(endpoint, "DeleteItem", {"TableName": "KeysTable", "Key": {"id": {"S": created}}})
 
 
 def main() -> int:

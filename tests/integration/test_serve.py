@@ -66,3 +66,20 @@ def test_serve_refuses_to_start_with_an_invalid_upstream_declaration() -> None:
         pass
     assert "TOLLWAY_UPSTREAMS is invalid" in "".join(served.output)
     assert served.process is not None and served.process.returncode not in (None, 0)
+
+
+def test_serve_answers_chat_before_it_deploys_the_state_machines() -> None:
+    """The emulator makes the tables before it is ready; the state machines wait for the first
+    operation (tests/integration/operations run them), so the first chat does not wait for them."""
+    import boto3
+
+    with ServedGateway() as served:
+        key = served.create_key(credits=1)
+        assert httpx.post(served.url + "/v1/chat/completions", headers=bearer(key), json={
+            "model": "local/echo", "messages": [{"role": "user", "content": "x"}]}).status_code == 200
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                        region_name="us-east-1")
+        tables = session.client("dynamodb", endpoint_url=served.emulator_url).list_tables()["TableNames"]
+        machines = session.client("stepfunctions", endpoint_url=served.emulator_url).list_state_machines()
+        assert "KeysTable" in tables and "UsageTable" in tables
+        assert machines["stateMachines"] == []

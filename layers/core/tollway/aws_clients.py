@@ -2,16 +2,26 @@
 
 boto3 is imported lazily: a function that never touches AWS on a request never pays for it.
 `AWS_ENDPOINT_URL` (which boto3 reads itself) is how `tollway serve` and the tests point every
-client at the embedded emulator.
+client at the embedded emulator, and `before_first_client` how `tollway serve` creates what only
+one service needs (the state machines) when that service is first used rather than at start.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 _clients: dict[str, Any] = {}
+_preparations: dict[str, Callable[[], None]] = {}
 _lock = threading.Lock()
+
+
+def before_first_client(service: str, prepare: Callable[[], None]) -> None:
+    """Run `prepare` once, before the first client of `service` is handed out. If it raises, that
+    call raises and the next one runs it again."""
+    with _lock:
+        _preparations[service] = prepare
 
 
 def client(service: str) -> Any:
@@ -21,6 +31,10 @@ def client(service: str) -> Any:
     with _lock:
         found = _clients.get(service)
         if found is None:
+            prepare = _preparations.get(service)
+            if prepare is not None:
+                prepare()
+                del _preparations[service]
             import boto3
             from botocore.config import Config
 

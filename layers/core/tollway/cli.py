@@ -1,6 +1,6 @@
 """The `tollway` command: run the local gateway, manage keys over the admin API.
 
-    tollway serve [--host 127.0.0.1] [--port 8787]
+    tollway serve [--host 127.0.0.1] [--port 8787] [--no-persist]
     tollway keys create --credits 10 [--name NAME] [--rpm 60] [--scopes ai:read,ai:generate]
     tollway keys show ID | credit ID AMOUNT | revoke ID      (all take --url and --admin-key)
 """
@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--template", default=None, help="path to template.yaml (default: found from cwd)")
     serve.add_argument("--data-dir", default=".tollway", help="where keys, balances and files persist")
     serve.add_argument("--no-persist", action="store_true", help="keep nothing across restarts")
+    serve.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto",
+                       help="event loop (auto: uvloop when installed)")
+    serve.add_argument("--http", choices=("auto", "httptools", "h11"), default="auto",
+                       help="HTTP parser (auto: httptools when installed)")
 
     # The admin options are accepted after the action too: `tollway keys create --credits 1 --url ...`.
     common = argparse.ArgumentParser(add_help=False)
@@ -90,7 +94,8 @@ def main(argv: list[str] | None = None) -> None:
         from tollway.catalog.custom_upstreams import UpstreamsConfigError
 
         try:
-            serve(args.host, args.port, args.template, None if args.no_persist else Path(args.data_dir))
+            serve(args.host, args.port, args.template, None if args.no_persist else Path(args.data_dir),
+                  loop=args.loop, http=args.http)
         except KeyboardInterrupt:
             pass
         except UpstreamsConfigError as exc:

@@ -8,6 +8,17 @@
    deep copies included, so nothing is ever freed: 1,000 transactions kept 3.5 M objects and
    hundreds of MB alive. Nothing but moto's reset reads those lists for DynamoDB's models, so they
    are emptied after each DynamoDB request.
+3. moto writes every response through one serializer driven by the botocore model: for each
+   attribute value of an item it asks, for each of the ten members of `AttributeValue` (S, N, B,
+   SS, ..., BOOL), which of several spellings the value has. That is half the CPU of a GetItem.
+   A plain value (a dict of one known type whose contents have the types moto stores) is written
+   here directly, to the very same JSON; anything else still goes through moto's serializer.
+4. Requests are read the same way, each attribute value checked against the ten members: ~20% of
+   a PutItem or BatchWriteItem. A plain value (one known type, JSON types as DynamoDB's JSON has
+   them) is read here directly into what moto's parser makes of it; anything else, moto parses.
+5. moto checks an item's 400 KB limit on each attribute it adds, re-measuring every attribute
+   already there: quadratic, a quarter of a BatchWriteItem of usage records. A new item's
+   attributes are measured once here; the limit and its error are the same.
 """
 
 from __future__ import annotations
@@ -43,6 +54,155 @@ def install() -> None:
 
     transact_write_items.__tollway_patched__ = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _install_attribute_value_codec()
+    _install_item_measured_once()
+
+
+ITEM_SIZE_LIMIT = 405000  # moto's LimitedSizeDict limit: 400 KB, as DynamoDB measures it
+
+
+def _install_item_measured_once() -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    original = Item.__init__
+
+    def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        original(self, hash_key, range_key, {})
+        fill_attributes(self.attrs, attrs)
+
+    Item.__init__ = __init__  # type: ignore[method-assign]
+
+
+def fill_attributes(target: dict[str, Any], attrs: dict[str, Any]) -> None:
+    """What `for key, value in attrs.items(): target[key] = DynamoType(value)` does in moto's Item,
+    with the item measured once instead of after each attribute."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.utilities import bytesize
+
+    converted = {key: DynamoType(value) for key, value in attrs.items()}
+    size = sum(item.size() if type(item) is DynamoType else bytesize(str(item))
+               for item in [*target.keys(), *target.values(), *converted.keys(), *converted.values()])
+    if size > ITEM_SIZE_LIMIT:
+        raise ItemSizeTooLarge
+    dict.update(target, converted)
+
+
+def _install_attribute_value_codec() -> None:
+    from moto.core.parse import JSONParser
+    from moto.core.serialize import JSONSerializer
+
+    JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+    JSONParser._parse_structure = parse_structure  # type: ignore[method-assign]
+    JSONParser._parse_map = parse_map  # type: ignore[method-assign]
+
+
+def parse_map(self: Any, shape: Any, value: Any) -> Any:
+    """JSONParser._parse_map, with maps of plain attribute values (an item, a key) read directly."""
+    from moto.core.parse import RequestParser
+
+    if shape.value.name == "AttributeValue" and self.MAP_TYPE is dict and type(value) is dict:
+        read = {}
+        for name, member in value.items():
+            plain = attribute_value_from_json(member, self._blob_parser)
+            if plain is None:
+                break
+            read[name] = plain
+        else:
+            return read
+    return RequestParser._parse_map(self, shape, value)
+
+
+def parse_structure(self: Any, shape: Any, value: Any) -> Any:
+    """JSONParser._parse_structure, with plain attribute values read directly."""
+    from moto.core.parse import BaseJSONParser
+
+    if shape.name == "AttributeValue" and self.MAP_TYPE is dict:
+        plain = attribute_value_from_json(value, self._blob_parser)
+        if plain is not None:
+            return plain
+    return BaseJSONParser._parse_structure(self, shape, value)
+
+
+def attribute_value_from_json(value: Any, blob: Any) -> dict[str, Any] | None:
+    """One attribute value of a request as moto's parser reads it, or None when it is not plain."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    (kind, inner), = value.items()
+    if kind in ("S", "N"):
+        return {kind: inner} if type(inner) is str else None
+    if kind in ("SS", "NS"):
+        return {kind: list(inner)} if type(inner) is list and all(type(x) is str for x in inner) else None
+    if kind in ("NULL", "BOOL"):
+        return {kind: inner} if type(inner) is bool else None
+    if kind == "B":
+        return {kind: blob(inner)} if type(inner) is str else None
+    if kind == "BS":
+        return {kind: [blob(x) for x in inner]} if type(inner) is list and all(type(x) is str for x in inner) else None
+    if kind == "M" and type(inner) is dict:
+        members = {}
+        for name, member in inner.items():
+            read = attribute_value_from_json(member, blob)
+            if read is None:
+                return None
+            members[name] = read
+        return {kind: members}
+    if kind == "L" and type(inner) is list:
+        elements = []
+        for element in inner:
+            read = attribute_value_from_json(element, blob)
+            if read is None:
+                return None
+            elements.append(read)
+        return {kind: elements}
+    return None
+
+
+def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+    """JSONSerializer._serialize_type_structure, with plain attribute values written directly."""
+    from moto.core.serialize import BaseJSONSerializer
+
+    if key and shape.name == "AttributeValue" and not getattr(self._value_picker, "response_transformers", None):
+        plain = attribute_value_json(value, self._base64)
+        if plain is not None:
+            self._default_serialize(serialized, plain, shape, key)
+            return
+    BaseJSONSerializer._serialize_type_structure(self, serialized, value, shape, key)
+
+
+def attribute_value_json(value: Any, base64: Any) -> dict[str, Any] | None:
+    """One DynamoDB attribute value as moto's serializer writes it, or None when it is not plain."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    (kind, inner), = value.items()
+    if kind in ("S", "N"):
+        return {kind: inner} if type(inner) is str else None
+    if kind in ("SS", "NS"):
+        return {kind: list(inner)} if type(inner) is list and all(type(x) is str for x in inner) else None
+    if kind in ("NULL", "BOOL"):
+        return {kind: inner} if type(inner) is bool else None
+    if kind == "B":
+        return {kind: base64(inner)} if type(inner) in (bytes, str) else None
+    if kind == "BS":
+        return {kind: [base64(x) for x in inner]} if type(inner) is list and all(
+            type(x) in (bytes, str) for x in inner) else None
+    if kind == "M" and type(inner) is dict:
+        members = {}
+        for name, member in inner.items():
+            written = attribute_value_json(member, base64)
+            if written is None:
+                return None
+            members[name] = written
+        return {kind: members}
+    if kind == "L" and type(inner) is list:
+        elements = []
+        for element in inner:
+            written = attribute_value_json(element, base64)
+            if written is None:
+                return None
+            elements.append(written)
+        return {kind: elements}
+    return None
 
 
 def forget_tracked_instances() -> None:

@@ -1,7 +1,10 @@
 """The embedded AWS emulator (moto) as a child process on loopback.
 
-With the template, the child also runs the Lambda functions the template's state machines invoke
-(`lambda_runtime.py`), so Step Functions executions run the real worker code locally.
+With the template, the child creates the template's tables and buckets before it says it is ready
+(`emulator_resources.py`), and runs the Lambda functions the template's state machines invoke
+(`lambda_runtime.py`), so Step Functions executions run the real worker code locally. It loads
+only what those services need, and serves them without per-request work they do not need
+(`moto_trims.py`, `emulator_server.py`, `dynamodb_patches.py`).
 
 A child, not a thread: moto's handlers then run on the other core instead of competing with the
 gateway for one GIL, and a crash in either leaves the other intact. DynamoDB requests are
@@ -15,7 +18,6 @@ DynamoDB needs no such help.
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import socket
@@ -44,10 +46,11 @@ def free_port() -> int:
 
 
 class Emulator:
-    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+    def __init__(self, process: subprocess.Popen[str], port: int, template: Path | None = None) -> None:
         self.process = process
         self.port = port
         self.endpoint = f"http://127.0.0.1:{port}"
+        self.template = template  # given one, the child creates its tables and buckets before it is ready
 
     @classmethod
     def start(cls, port: int | None = None, timeout_s: float = 30.0, data_dir: Path | None = None,
@@ -60,8 +63,8 @@ class Emulator:
     @classmethod
     def launch(cls, port: int | None = None, data_dir: Path | None = None, template: Path | None = None) -> Emulator:
         """Start the child without waiting for it; with `data_dir`, state is restored from and saved to
-        a snapshot there; with `template`, the Lambda functions its state machines invoke run their
-        code (in the child)."""
+        a snapshot there; with `template`, the child creates the template's tables and buckets before
+        it is ready, and the Lambda functions its state machines invoke run their code (in the child)."""
         port = port or free_port()
         env = os.environ | FAKE_CREDENTIALS
         process = subprocess.Popen(
@@ -69,7 +72,7 @@ class Emulator:
              str(data_dir.resolve()) if data_dir else "", str(template.resolve()) if template else ""],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
-        return cls(process, port)
+        return cls(process, port, template)
 
     def wait_ready(self, timeout_s: float = 30.0) -> None:
         process = self.process
@@ -147,10 +150,11 @@ class Snapshots:
     when something changed and at shutdown."""
 
     SERVICES = ("dynamodb", "s3")
+    FILE = "emulator.pickle"
 
     def __init__(self, folder: Path, lock: threading.Lock) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / "emulator.pickle"
+        self.path = folder / self.FILE
         self.lock = lock
         self.last: bytes = b""
 
@@ -203,49 +207,49 @@ def _exit_with_parent(parent_pid: int, on_exit: Any) -> None:
             os._exit(0)
 
 
-def _warm(state_machines: bool) -> None:
-    modules = ["moto.dynamodb.urls", "moto.s3.urls"]
-    if state_machines:
-        modules += ["moto.iam.urls", "moto.awslambda.urls", "moto.stepfunctions.urls",
-                    "moto.stepfunctions.parser.models"]
-    for module in modules:
-        try:
-            importlib.import_module(module)
-        except ImportError:  # a moto layout change costs only the head start, never the emulator
-            pass
-
-
 def main(argv: list[str]) -> None:
     port, parent_pid = int(argv[0]), int(argv[1])
     data_dir = Path(argv[2]) if len(argv) > 2 and argv[2] else None
     template = Path(argv[3]) if len(argv) > 3 and argv[3] else None
     import logging
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request access lines
+    from tollway.local.lean_dependencies import trim_dependencies
+    from tollway.local.moto_trims import defer_moto_batch, remember_handler_methods, share_region_lists
+
+    trim_dependencies()
+    defer_moto_batch()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # errors only, never a line per request
     from moto.core.config import default_user_config
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from moto.moto_server.werkzeug_app import create_backend_app
     from werkzeug.serving import make_server
+
+    from tollway.local.emulator_server import QuietRequestHandler, ServiceDispatcher
 
     # Step Functions executes real ASL (the async operations run the same definitions locally).
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     from tollway.local.dynamodb_patches import install
 
     install()
+    remember_handler_methods()
+    share_region_lists(("dynamodb", "s3"))
     os.environ.setdefault("MOTO_PORT", str(port))
+    declared = None
     if template is not None:
         from tollway.local.lambda_runtime import install
         from tollway.local.template import Template
 
-        install(Template(template), port)
-    # moto imports each service on its first request; warm the ones `tollway serve` calls at start
-    # (and the ~1 s ASL parser) in the background while the gateway loads, instead of one by one then.
-    threading.Thread(target=_warm, args=(template is not None,), daemon=True).start()
-    app = SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
+        declared = Template(template)
+        install(declared, port)
+    app = SerializeDynamoDB(ServiceDispatcher(create_backend_app))
     snapshots = Snapshots(data_dir, app.lock) if data_dir else None
     if snapshots:
         snapshots.restore()
         threading.Thread(target=snapshots.every, args=(5.0,), daemon=True).start()
-    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    if declared is not None:
+        from tollway.local.emulator_resources import create_template_resources
+
+        create_template_resources(app, declared)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
     final_save = snapshots.save if snapshots else (lambda: None)

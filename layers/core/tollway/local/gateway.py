@@ -2,21 +2,31 @@
 
 Each function's `app.py` is loaded from its CodeUri (as Lambda would load it) and receives only
 the (method, path) pairs its Api events name: a route missing from the template is a 404 here too.
+
+The route table comes from the template alone; a function's code is imported when the first
+request for one of its routes arrives (as Lambda cold-starts a function on its first invocation),
+so start-up and idle memory pay only for the functions that are used. The import runs in a worker
+thread, once, however many first requests arrive together; if it fails, those requests get a 500
+and the log one line naming the function, and the next request tries again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tollway.http.errors import error_body
+from tollway.http.errors import describe_unexpected, error_body, error_json
 from tollway.http.middleware import new_request_id
 from tollway.local.function_code import load_function_module
 from tollway.local.template import Route, Template
+
+log = logging.getLogger("tollway.local")
 
 
 def _pattern(path: str) -> re.Pattern[str]:
@@ -37,11 +47,32 @@ def load_function_app(code_uri: Path) -> ASGIApp:
     return load_function_module(code_uri).app  # type: ignore[no-any-return]
 
 
+class FunctionApp:
+    """A function's ASGI app, imported from its CodeUri on first use (`load_function_module` makes
+    concurrent first uses wait for one import)."""
+
+    def __init__(self, function: str, code_uri: Path) -> None:
+        self.function = function
+        self.code_uri = code_uri
+        self.app: ASGIApp | None = None
+
+    def load(self) -> ASGIApp:
+        if self.app is None:
+            self.app = load_function_app(self.code_uri)
+        return self.app
+
+    async def get(self) -> ASGIApp:
+        return self.app if self.app is not None else await asyncio.to_thread(self.load)
+
+
 class TemplateGateway:
     def __init__(self, template: Template) -> None:
-        self.routes: list[tuple[Route, re.Pattern[str], ASGIApp]] = [
-            (route, _pattern(route.path), load_function_app(route.code_uri)) for route in template.routes()
-        ]
+        functions: dict[Path, FunctionApp] = {}
+        self.routes: list[tuple[Route, re.Pattern[str], FunctionApp]] = []
+        for route in template.routes():
+            function = functions.setdefault(route.code_uri, FunctionApp(route.function, route.code_uri))
+            self.routes.append((route, _pattern(route.path), function))
+        self.functions = list(functions.values())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -51,15 +82,31 @@ class TemplateGateway:
             return
         path, method = scope["path"], scope["method"]
         path_matched = False
-        for route, pattern, app in self.routes:
+        for route, pattern, function in self.routes:
             if pattern.match(path):
                 path_matched = True
                 if route.method in (method, "ANY"):
+                    try:
+                        app = await function.get()
+                    except Exception as exc:  # noqa: BLE001 - one broken function must not stop the others
+                        log.error("tollway: %s (%s) failed to load: %s", function.function,
+                                  function.code_uri / "app.py", _why(exc))
+                        await _json(send, 500, error_json(path, 500, f"The {function.function} function failed "
+                                                          "to load; the gateway's log says why", "api_error",
+                                                          "function_unavailable"))
+                        return
                     await app(scope, receive, send)
                     return
         status, message = (405, "Method not allowed") if path_matched else (404, f"No route for {method} {path}")
         await _json(send, status, error_body(message, "invalid_request_error",
                                              "method_not_allowed" if path_matched else "not_found"))
+
+
+def _why(exc: Exception) -> str:
+    """An import's own message names a module or a line, never request data; other errors' may not."""
+    if isinstance(exc, (ImportError, SyntaxError)):
+        return f"{type(exc).__name__}: {exc}"
+    return describe_unexpected(exc)
 
 
 async def _json(send: Send, status: int, body: dict[str, Any]) -> None:

@@ -20,8 +20,10 @@ import os
 import sys
 import threading
 import uuid
+from types import ModuleType
 from typing import Any
 
+from tollway.local.after_import import when_imported
 from tollway.local.function_code import load_function_module
 from tollway.local.schedules import LocalContext
 from tollway.local.template import FunctionCode, Template
@@ -62,14 +64,17 @@ class LocalLambdaRuntime:
             return _error(type(exc).__name__, str(exc)), True, ""
 
     def install(self) -> None:
-        from moto.awslambda.models import LambdaFunction
+        """From the moment moto's Lambda model is imported (not before: it brings IAM, ECR and
+        more with it, which a gateway whose operations are never used does not need)."""
+        when_imported("moto.awslambda.models", self._patch)
 
+    def _patch(self, models: ModuleType) -> None:
         runtime = self
 
         def _invoke_lambda(function: Any, event: Any = None) -> tuple[str, bool, str]:
             return runtime.invoke(function.function_name, dict(function.environment_vars or {}), event)
 
-        LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign, assignment]
+        models.LambdaFunction._invoke_lambda = _invoke_lambda
 
 
 def _error(error_type: str, message: str) -> str:

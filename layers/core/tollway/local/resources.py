@@ -20,24 +20,39 @@ def local_names(template: Template) -> dict[str, str]:
     return names
 
 
+def table_specs(template: Template) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """(CreateTable parameters, TimeToLiveSpecification or None) for each table the template declares."""
+    names = local_names(template)
+    specs = []
+    for logical_id, props in template.of_type(TABLE).items():
+        create: dict[str, Any] = {"TableName": names[logical_id], "BillingMode": "PAY_PER_REQUEST"}
+        create |= {k: props[k] for k in _TABLE_KEYS if k in props}
+        ttl = props.get("TimeToLiveSpecification")
+        specs.append((create, ttl if ttl and ttl.get("Enabled") else None))
+    return specs
+
+
+def bucket_names(template: Template) -> list[str]:
+    return [local_bucket_name(logical_id) for logical_id in template.of_type(BUCKET)]
+
+
 def create_resources(template: Template, boto_session: Any) -> dict[str, str]:
+    """Through boto3, for an emulator started without the template (the emulator child creates
+    them itself when it has it: `emulator_resources.py`)."""
     ddb = boto_session.client("dynamodb")
     s3 = boto_session.client("s3")
-    names = local_names(template)
     existing = set(ddb.list_tables().get("TableNames", []))
-    for logical_id, props in template.of_type(TABLE).items():
-        if names[logical_id] in existing:
+    for create, ttl in table_specs(template):
+        if create["TableName"] in existing:
             continue
-        spec = {k: props[k] for k in _TABLE_KEYS if k in props}
-        ddb.create_table(TableName=names[logical_id], BillingMode="PAY_PER_REQUEST", **spec)
-        ttl = props.get("TimeToLiveSpecification")
-        if ttl and ttl.get("Enabled"):
-            ddb.update_time_to_live(TableName=names[logical_id], TimeToLiveSpecification=ttl)
+        ddb.create_table(**create)
+        if ttl:
+            ddb.update_time_to_live(TableName=create["TableName"], TimeToLiveSpecification=ttl)
     buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-    for logical_id in template.of_type(BUCKET):
-        if names[logical_id] not in buckets:
-            s3.create_bucket(Bucket=names[logical_id])
-    return names
+    for bucket in bucket_names(template):
+        if bucket not in buckets:
+            s3.create_bucket(Bucket=bucket)
+    return local_names(template)
 
 
 def resolve_variables(variables: Mapping[str, object], names: dict[str, str]) -> dict[str, str]:

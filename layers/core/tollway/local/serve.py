@@ -1,29 +1,31 @@
 """`tollway serve`: the whole gateway on one local port, with no AWS account and no network.
 
-Starts the emulator, creates what template.yaml declares, sets the environment the template sets,
-mounts every function's routes, and serves them with uvicorn until Ctrl-C.
+Starts the emulator (which creates the tables and buckets template.yaml declares), sets the
+environment the template sets, mounts every function's routes, and serves them with uvicorn until
+Ctrl-C. What the first chat does not need waits for its first use: each function's code (its first
+request), boto3 (the first store call), the state machines (the first Step Functions call).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import threading
 import time
 from pathlib import Path
 
-from tollway.local.emulator import FAKE_CREDENTIALS, Emulator
+from tollway.local.emulator import FAKE_CREDENTIALS, Emulator, Snapshots
 from tollway.local.template import Template, find_template
 
 
-def prepare_environment(template: Template, emulator: Emulator) -> str:
-    """Point the process at the emulator and create the template's resources (tables, buckets, state
-    machines and the functions they invoke); return the admin key."""
-    import boto3
-
+def prepare_environment(template: Template, emulator: Emulator, state_machines_on_first_use: bool = False) -> str:
+    """Point the process at the emulator and create the template's resources (tables and buckets,
+    unless the emulator made them; the state machines and the functions they invoke, now or when
+    Step Functions is first used); return the admin key."""
     from tollway import aws_clients, config
-    from tollway.local.resources import create_resources, local_environment
-    from tollway.local.state_machines import deploy_state_machines
+    from tollway.local.resources import local_environment
+    from tollway.local.state_machines import deploy_as_planned, deploy_state_machines, planned_arns
 
     os.environ.update(FAKE_CREDENTIALS | {"AWS_ENDPOINT_URL": emulator.endpoint})
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -33,9 +35,25 @@ def prepare_environment(template: Template, emulator: Emulator) -> str:
     os.environ["TOLLWAY_ADMIN_KEY"] = admin_key
     config.reset_for_tests()
     aws_clients.reset()
-    session = boto3.session.Session()
-    create_resources(template, session)
-    os.environ.update(local_environment(template, deploy_state_machines(template, session)))
+    if emulator.template is None:
+        import boto3
+
+        from tollway.local.resources import create_resources
+
+        create_resources(template, boto3.session.Session())
+    if state_machines_on_first_use:
+        os.environ.update(local_environment(template, planned_arns(template, FAKE_CREDENTIALS["AWS_DEFAULT_REGION"])))
+
+        def deploy() -> None:
+            import boto3
+
+            deploy_as_planned(template, boto3.session.Session())
+
+        aws_clients.before_first_client("stepfunctions", deploy)
+    else:
+        import boto3
+
+        os.environ.update(local_environment(template, deploy_state_machines(template, boto3.session.Session())))
     config.reset_for_tests()
     return admin_key
 
@@ -94,8 +112,21 @@ def resume_operations() -> None:
         print(f"tollway: resumed {len(resumed)} operation(s) interrupted by the last stop", flush=True)
 
 
+def server_stack(loop: str = "auto", http: str = "auto") -> tuple[str, str]:
+    """uvicorn's event loop and HTTP parser: uvloop and httptools when installed (the `local` extra
+    installs both; measured in bench/README.md), else asyncio and h11."""
+    if loop == "auto":
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    if http == "auto":
+        http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return loop, http
+
+
 def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None = None,
-          data_dir: Path | None = Path(".tollway")) -> None:
+          data_dir: Path | None = Path(".tollway"), loop: str = "auto", http: str = "auto") -> None:
+    from tollway.local.lean_dependencies import trim_dependencies
+
+    trim_dependencies()  # before anything imports boto3 or httpx
     import uvicorn
 
     from tollway.local.gateway import TemplateGateway
@@ -108,15 +139,18 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     custom_upstreams()  # an invalid TOLLWAY_UPSTREAMS stops here, with what to fix, not at the first request
     template = Template(Path(template_path) if template_path else find_template())
     keep_webhook_secret(data_dir)
+    restoring = data_dir is not None and (data_dir / Snapshots.FILE).is_file()
     emulator = Emulator.launch(data_dir=data_dir, template=template.path)
     try:
-        app = TemplateGateway(template)  # the functions' code loads while the emulator boots
+        app = TemplateGateway(template)  # routes only: each function's code loads on its first request
         emulator.wait_ready()
-        admin_key = prepare_environment(template, emulator)
+        admin_key = prepare_environment(template, emulator, state_machines_on_first_use=True)
         open_ledger_journal(data_dir)
-        threading.Thread(target=resume_operations, daemon=True).start()
+        if restoring:  # an emulator that starts empty has nothing to resume
+            threading.Thread(target=resume_operations, daemon=True).start()
         schedules = ScheduleRunner(template.schedules()).start()
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+        loop, http = server_stack(loop, http)
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", loop=loop, http=http,
                                                access_log=False, timeout_graceful_shutdown=3))
 
         def banner() -> None:
@@ -131,6 +165,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
                       f"{len(schedules.schedules)} scheduled function(s)\n"
                       f"  data:        {data_dir.resolve() if data_dir else 'in memory (not kept)'}\n"
                       f"  emulator:    {emulator.endpoint} (DynamoDB, S3, Step Functions, Lambda)\n"
+                      f"  server:      uvicorn, {loop} + {http}\n"
                       f"  try:         tollway keys create --credits 10 --url {url} --admin-key {admin_key}\n"
                       f"  then:        OPENAI_BASE_URL={url}/v1 with model local/echo\n"
                       "Ctrl-C stops the gateway and the emulator.", flush=True)

@@ -8,12 +8,17 @@ Each `AWS::Serverless::StateMachine` is created from its `DefinitionUri` file wi
 copy. Every function a definition references becomes an emulator Lambda function (with a
 placeholder zip and its resolved environment); the emulator's local runtime (`lambda_runtime.py`)
 runs the real code from the function's CodeUri when a state machine invokes it.
+
+`tollway serve` deploys them when Step Functions is first used, not at start (they load ~10 MB
+of the emulator's ASL parser and take a second that the first chat does not need): the
+environment names them by `planned_arns` at once, and the deployment checks it got those.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from typing import Any
@@ -22,6 +27,7 @@ from tollway.local.resources import local_environment, local_names, resolve_vari
 from tollway.local.template import FunctionCode, Template
 
 ROLE_NAME = "tollway-local"
+DEFAULT_ACCOUNT = "123456789012"  # the emulator's (moto's) account, in every ARN it makes
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 _TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
     "Service": ["lambda.amazonaws.com", "states.amazonaws.com"]}}]}
@@ -63,6 +69,29 @@ def resolve_substitutions(substitutions: dict[str, Any], arns: dict[str, str], n
             arn = arns[target[0]]
             values[key] = arn.rsplit(":", 1)[-1] if ":function:" in arn else arn
     return values
+
+
+def planned_arns(template: Template, region: str) -> dict[str, str]:
+    """The ARNs `deploy_state_machines` will return, by logical id, before anything is deployed."""
+    functions = template.python_functions()
+    account = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT  # moto's own override, if set
+    arns = {}
+    for machine in template.state_machines():
+        for value in machine.substitutions.values():
+            target = _target(value)
+            if target and target[0] in functions:
+                arns[target[0]] = f"arn:aws:lambda:{region}:{account}:function:{target[0]}"
+        arns[machine.name] = f"arn:aws:states:{region}:{account}:stateMachine:{machine.name}"
+    return arns
+
+
+def deploy_as_planned(template: Template, session: Any) -> None:
+    """Deploy; raise if the emulator named anything other than `planned_arns` said (the environment
+    already points there)."""
+    deployed = deploy_state_machines(template, session)
+    planned = planned_arns(template, session.region_name)
+    if deployed != planned:
+        raise RuntimeError(f"the emulator named the state machines {deployed}, not {planned} as planned")
 
 
 def deploy_state_machines(template: Template, session: Any) -> dict[str, str]:
