@@ -10,8 +10,8 @@ from fastapi import Request, Response
 from tollway.http.answers import form_call, json_call
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.routing.audio import create_speech, generate_sound
-from tollway.routing.transcription import transcribe, translate
+from tollway.endpoints.audio import create_speech, generate_sound
+from tollway.endpoints.transcription import transcribe, translate
 
 app = create_app("audio")
 

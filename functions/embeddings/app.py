@@ -5,7 +5,7 @@ from fastapi import Request, Response
 from tollway.http.answers import json_call
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.routing.embeddings import create_embeddings
+from tollway.endpoints.embeddings import create_embeddings
 
 app = create_app("embeddings")
 

@@ -8,7 +8,7 @@ from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.multipart import read_form
 from tollway.http.requests import api_key, json_object, optional_json_object
-from tollway.routing import files
+from tollway.endpoints import files
 
 app = create_app("files", too_large_hint=files.USE_UPLOADS)
 

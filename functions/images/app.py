@@ -6,8 +6,8 @@ from fastapi import Request, Response
 from tollway.http.answers import form_call, json_call
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.routing.image_analysis import analyze_image
-from tollway.routing.images import create_variations, edit_images, generate_images
+from tollway.endpoints.image_analysis import analyze_image
+from tollway.endpoints.images import create_variations, edit_images, generate_images
 
 app = create_app("images")
 

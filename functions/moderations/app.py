@@ -5,8 +5,8 @@ from fastapi import Request, Response
 from tollway.http.answers import json_call
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.routing.moderations import moderate
-from tollway.routing.rerank import rerank
+from tollway.endpoints.moderations import moderate
+from tollway.endpoints.rerank import rerank
 
 app = create_app("moderations")
 

@@ -125,7 +125,7 @@ def test_upstream_messages_quoting_our_key_never_reach_the_client_or_the_logs(ga
 
 
 def test_an_unexpected_failure_is_a_500_without_a_trace(gateway, admin, monkeypatch, capsys) -> None:
-    import tollway.routing.chat as chat
+    import tollway.endpoints.completion as chat
 
     def explode(*_: object) -> None:
         raise RuntimeError(f"internal detail with {UPSTREAM_SECRET}")

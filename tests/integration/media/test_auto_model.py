@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.fakes.openai_upstream import Behaviour
-from tollway.routing.auto import REFINE
+from tollway.endpoints.auto import REFINE
 
 
 def ask(caller, text: str, model: str = "auto", **extra) -> httpx.Response:

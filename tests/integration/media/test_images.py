@@ -177,7 +177,7 @@ def test_a_failed_upstream_image_call_refunds(caller, media, path: str) -> None:
 
 
 def test_storing_media_failing_refunds_the_images(caller, media, monkeypatch) -> None:
-    import tollway.routing.images as images
+    import tollway.endpoints.images as images
 
     def broken(*_: object) -> None:
         raise RuntimeError("S3 is down")

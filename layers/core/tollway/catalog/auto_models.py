@@ -33,7 +33,7 @@ MEDIA_PREFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
     "sound": {tier: ("eleven_text_to_sound_v2",) for tier in ("low", "balanced", "high", "ultra")},
 }
 
-# Listed in /v1/models so clients can discover them; answered by routing/auto.py, never by a provider.
+# Listed in /v1/models so clients can discover them; answered by endpoints/auto.py, never by a provider.
 ENTRIES: tuple[ModelSpec, ...] = tuple(
     ModelSpec(name, "auto", input_price=0, output_price=0, capabilities=CHAT_DOCUMENTS | {"audio"},
               input_modalities=("text", "image", "file", "audio"), output_modalities=("text", "image", "audio"))

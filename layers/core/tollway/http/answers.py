@@ -19,7 +19,7 @@ from tollway.http.disconnect import until_disconnect
 from tollway.http.multipart import form_or_json, read_form
 from tollway.http.requests import api_key, json_object, request_id
 from tollway.http.responses import ClosingStreamingResponse
-from tollway.routing.media_call import Answer
+from tollway.endpoints.media_call import Answer
 from tollway.wire.media_types import Blob
 from tollway.wire.operations import wants_async
 

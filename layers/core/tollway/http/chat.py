@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from tollway.http.disconnect import until_disconnect
 from tollway.http.requests import api_key, json_object, request_id
 from tollway.http.responses import EventStreamResponse
-from tollway.routing.chat import complete_chat
+from tollway.endpoints.chat import complete_chat
 
 
 async def chat_completions(request: Request) -> Response:

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from tollway.http.disconnect import until_disconnect
 from tollway.http.requests import api_key, json_object, request_id
 from tollway.http.responses import EventStreamResponse
-from tollway.routing.messages import count_tokens, create_message
+from tollway.endpoints.messages import count_tokens, create_message
 
 
 async def messages(request: Request) -> Response:

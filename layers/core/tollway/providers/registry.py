@@ -90,7 +90,7 @@ MEDIA_PROVIDERS = ("openai", "groq", "gemini", "workers_ai", "elevenlabs", "cohe
 
 
 def provider_for(name: str) -> ChatProvider:
-    if name == "auto":  # routing/auto.py picks a real model first; anything else reaching here is misrouted
+    if name == "auto":  # endpoints/auto.py picks a real model first; anything else reaching here is misrouted
         raise InvalidRequest("The auto models answer on POST /v1/chat/completions only", param="model")
     adapter = _adapter(name)
     if adapter is None:

@@ -1,1 +1,2 @@
-"""Request orchestration: resolve the model, admit and reserve, call the provider, settle."""
+"""Routing policy: fallback chains, candidates, attempts, retries with backoff, the breaker,
+capabilities, modality detection, and the options a gateway cannot price."""

@@ -25,11 +25,13 @@ from tollway.errors import ProviderNotConfigured
 from tollway.ledger.money import credits_json, format_credits, to_micro
 from tollway.providers import configured_providers
 from tollway.routing.capabilities import missing_capability, needed_capabilities
-from tollway.routing.chat import ChatOutcome, complete_chat
-from tollway.routing.media_call import Answer
+from tollway.endpoints.completion import ChatOutcome, complete
+from tollway.endpoints.media_call import Answer
 from tollway.auth.authenticate import key_ref, refuse_after_auth
 from tollway.routing.modality import Modality, detect_modality, subject_of
+from tollway.wire.openai_chat import ChatCompletionRequest
 from tollway.wire.sse import DONE, encode
+from tollway.wire.validation import validate
 
 SCOPE = "ai:generate"
 REFINE = ("Review your previous answer for mistakes, gaps and anything unclear, then write the improved "
@@ -43,6 +45,7 @@ def is_auto(model: object) -> bool:
 
 async def complete_auto(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcome:
     key_ref(key)  # a malformed key is a 401 before anything else
+    validate(ChatCompletionRequest, raw)
     tier = AUTO_TIERS[raw["model"]]
     modality = detect_modality(raw)
     if modality in _MEDIA_KINDS:
@@ -57,7 +60,7 @@ async def complete_auto(key: str, raw: dict[str, Any], request_id: str) -> ChatO
     if tier == "ultra" and not raw.get("tools"):
         outcome = await _refined(key, body, request_id)
     else:
-        outcome = await complete_chat(key, body, request_id)
+        outcome = await complete(key, body, request_id)
     outcome.headers |= {"x-auto-tier": tier, "x-auto-modality": modality}
     return outcome
 
@@ -75,7 +78,7 @@ def _text_chain(tier: str, raw: dict[str, Any]) -> list[str]:
 async def _refined(key: str, body: dict[str, Any], request_id: str) -> ChatOutcome:
     """Two passes on one model: a draft (not streamed), then its refinement, answered as asked."""
     draft_body = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
-    draft = await complete_chat(key, draft_body, f"{request_id}_draft")
+    draft = await complete(key, draft_body, f"{request_id}_draft")
     assert draft.body is not None
     text = (draft.body["choices"][0]["message"].get("content") or "") if draft.body.get("choices") else ""
     if not text:
@@ -84,7 +87,7 @@ async def _refined(key: str, body: dict[str, Any], request_id: str) -> ChatOutco
     refine_body = body | {"model": model, "fallbacks": [], "messages": [
         *body["messages"], {"role": "assistant", "content": text}, {"role": "user", "content": REFINE}]}
     refine_body.pop("models", None)
-    final = await complete_chat(key, refine_body, request_id)
+    final = await complete(key, refine_body, request_id)
     draft_credits = draft.headers["x-credits-used"]
     final.headers |= {"x-auto-passes": "2", "x-auto-draft-credits": draft_credits}
     if final.body is not None:  # JSON: one total; a stream's total is its usage chunk's cost + the draft's
@@ -96,8 +99,8 @@ async def _refined(key: str, body: dict[str, Any], request_id: str) -> ChatOutco
 
 
 async def _media(key: str, raw: dict[str, Any], request_id: str, tier: str, modality: Modality) -> ChatOutcome:
-    from tollway.routing.audio import create_speech, generate_sound
-    from tollway.routing.images import generate_images
+    from tollway.endpoints.audio import create_speech, generate_sound
+    from tollway.endpoints.images import generate_images
 
     usable = configured_providers()
     kind = _MEDIA_KINDS[modality]

@@ -13,7 +13,7 @@ from typing import Any
 
 from tollway.ledger.money import credits_json
 from tollway.providers.media_base import EMBEDDINGS
-from tollway.routing.media_call import Answer, choose, metered_call
+from tollway.endpoints.media_call import Answer, choose, metered_call
 from tollway.auth.authenticate import key_ref
 from tollway.wire.openai_embeddings import EmbeddingCreateParams
 from tollway.wire.validation import validate

@@ -28,11 +28,11 @@ from tollway.routing.attempts import Candidate, first_answer
 from tollway.routing.candidates import answerable
 from tollway.routing.capabilities import needed_by_message_request
 from tollway.routing.chain import without_fallback_fields
-from tollway.routing.chat import ChatOutcome, call_chat
-from tollway.routing.chat_stream import open_stream
-from tollway.routing.file_references import with_files
+from tollway.endpoints.completion import ChatOutcome, call_chat
+from tollway.endpoints.chat_stream import open_stream
+from tollway.endpoints.file_references import with_files
 from tollway.routing.unpriced import refuse_unpriced_messages
-from tollway.routing.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
+from tollway.endpoints.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
 from tollway.auth.authenticate import key_ref
 from tollway.ledger.admission import count_request
 from tollway.ledger.meter import Call, admit_call

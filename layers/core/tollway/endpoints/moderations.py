@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tollway.providers.media_base import MODERATION
-from tollway.routing.media_call import Answer, choose, metered_call
+from tollway.endpoints.media_call import Answer, choose, metered_call
 from tollway.auth.authenticate import key_ref
 from tollway.wire.openai_moderations import ModerationCreateParams
 from tollway.wire.validation import validate

@@ -26,7 +26,7 @@ from tollway.ledger.meter import Meter
 from tollway.ledger.money import format_credits
 from tollway.ledger.stream import Bill, Ending, metered_stream
 from tollway.providers.media_base import SOUND, SPEECH, AudioStream, SoundJob, SpeechJob
-from tollway.routing.media_call import Answer, choose, metered_call
+from tollway.endpoints.media_call import Answer, choose, metered_call
 from tollway.storage.media import store_media
 from tollway.wire.openai_audio import SoundGenerationParams, SpeechCreateParams
 from tollway.wire.validation import validate

@@ -22,7 +22,7 @@ from tollway.auth.authenticate import authenticate
 from tollway.auth.keys import KeyRef
 from tollway.config import settings
 from tollway.errors import AuthenticationFailed, InvalidRequest, TollwayError
-from tollway.routing.media_call import Answer
+from tollway.endpoints.media_call import Answer
 from tollway.storage import files, objects, uploads
 from tollway.storage.quota import storage_of
 from tollway.wire.media_types import Blob

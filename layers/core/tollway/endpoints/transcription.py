@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import TRANSCRIBE, TRANSLATE
 from tollway.providers.media_base import TRANSCRIPTION, TRANSLATION, Capability, Transcript, TranscriptionJob
-from tollway.routing.media_call import Answer, choose, metered_call, require
+from tollway.endpoints.media_call import Answer, choose, metered_call, require
 from tollway.auth.authenticate import key_ref
 from tollway.wire.media_types import Blob
 from tollway.wire.openai_audio import TranscriptionCreateParams, TranslationCreateParams, audio_input

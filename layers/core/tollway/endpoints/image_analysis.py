@@ -20,7 +20,7 @@ from tollway.catalog import resolve
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
 from tollway.ledger.money import credits_json
 from tollway.providers import Usage, provider_for
-from tollway.routing.media_call import SCOPE, Answer, metered_call
+from tollway.endpoints.media_call import SCOPE, Answer, metered_call
 from tollway.auth.authenticate import key_ref, refuse_after_auth
 from tollway.wire.base64_data import decode_base64
 from tollway.wire.media_types import Blob, check_image

@@ -1,6 +1,6 @@
-"""Chat Completions from admission to settlement, across a chain of models.
+"""Chat Completions for a model the client names, from admission to settlement, across its chain.
 
-    outcome = await complete_chat(api_key, body, request_id)
+    outcome = await complete(api_key, body, request_id)
     outcome.body        # the ChatCompletion (non-streaming), or
     outcome.events      # an async iterator of SSE bytes (streaming), settled when it ends
 
@@ -22,7 +22,6 @@ from typing import Any
 
 import anyio
 
-from tollway.catalog.auto_models import AUTO_TIERS
 from tollway.config import settings
 from tollway.errors import InvalidRequest, UpstreamTimeout
 from tollway.ledger.money import credits_json, format_credits
@@ -31,8 +30,8 @@ from tollway.routing.attempts import Candidate, first_answer
 from tollway.routing.candidates import answerable
 from tollway.routing.capabilities import needed_capabilities
 from tollway.routing.chain import without_fallback_fields
-from tollway.routing.chat_stream import open_stream, relay
-from tollway.routing.file_references import with_files
+from tollway.endpoints.chat_stream import open_stream, relay
+from tollway.endpoints.file_references import with_files
 from tollway.auth.authenticate import key_ref
 from tollway.ledger.meter import Call, admit_call
 from tollway.routing.unpriced import refuse_unpriced_chat
@@ -59,13 +58,9 @@ class Plan:
     reserve: int
 
 
-async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcome:
+async def complete(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcome:
     ref = key_ref(key)
     request = validate(ChatCompletionRequest, raw)
-    if request.model in AUTO_TIERS:
-        from tollway.routing.auto import complete_auto  # it calls back here with the model it picked
-
-        return await complete_auto(key, raw, request_id)
     refuse_unpriced_chat(raw)
     raw = await with_files(key, ref, raw)
     candidates = await answerable(key, request.model, raw, needed_capabilities(raw), scope=SCOPE)

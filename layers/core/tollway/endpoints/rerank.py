@@ -10,7 +10,7 @@ from typing import Any
 
 from tollway.ledger.money import credits_json
 from tollway.providers.media_base import RERANK, RerankJob
-from tollway.routing.media_call import Answer, choose, metered_call
+from tollway.endpoints.media_call import Answer, choose, metered_call
 from tollway.auth.authenticate import key_ref
 from tollway.wire.rerank import RerankRequest, rerank_response
 from tollway.wire.validation import validate

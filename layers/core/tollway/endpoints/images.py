@@ -21,7 +21,7 @@ from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import EDIT, GENERATE, VARIATION
 from tollway.errors import InvalidRequest
 from tollway.providers.media_base import IMAGE_EDITS, IMAGE_GENERATION, IMAGE_VARIATIONS, ImageJob, Picture
-from tollway.routing.media_call import Answer, choose, metered_call, require
+from tollway.endpoints.media_call import Answer, choose, metered_call, require
 from tollway.auth.authenticate import key_ref
 from tollway.storage.media import store_media
 from tollway.wire.media_types import Blob, check_image
