@@ -7,11 +7,10 @@ through API Gateway as it arrives; `handler` is the buffered Mangum entry for sa
 
 from fastapi import Request, Response
 
-from tollway.http.answers import form_call, json_call
+from tollway.endpoints import create_speech, generate_sound, transcribe, translate
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.endpoints.audio import create_speech, generate_sound
-from tollway.endpoints.transcription import transcribe, translate
+from tollway.http.replies import form_call, json_call
 
 app = create_app("audio")
 

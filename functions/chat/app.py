@@ -8,28 +8,31 @@ through API Gateway as it is produced; `handler` is the buffered Mangum entry fo
 
 from fastapi import Request, Response
 
+from tollway.endpoints import complete_chat, count_message_tokens, create_message
 from tollway.errors import NotImplementedYet
 from tollway.http.app import create_app
-from tollway.http.chat import chat_completions
 from tollway.http.lambda_handler import lambda_handler
-from tollway.http.messages import messages, messages_count_tokens
+from tollway.http.replies import json_call, render
+from tollway.http.requests import api_key, json_object
 
 app = create_app("chat")
 
 
 @app.post("/v1/chat/completions")
 async def create_chat_completion(request: Request) -> Response:
-    return await chat_completions(request)
+    return await json_call(request, complete_chat)
 
 
+# Anthropic's SDK sends its key as `x-api-key`; `anthropic-beta` goes on to Anthropic for Claude models.
 @app.post("/v1/messages")
-async def create_message(request: Request) -> Response:
-    return await messages(request)
+async def create_anthropic_message(request: Request) -> Response:
+    return await json_call(request, create_message, beta=request.headers.get("anthropic-beta"))
 
 
 @app.post("/v1/messages/count_tokens")
-async def count_message_tokens(request: Request) -> Response:
-    return await messages_count_tokens(request)
+async def count_anthropic_message_tokens(request: Request) -> Response:
+    key = api_key(request)
+    return render(await count_message_tokens(key, await json_object(request), request.headers.get("anthropic-beta")))
 
 
 @app.post("/v1/responses")

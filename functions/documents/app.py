@@ -3,21 +3,28 @@ POST /v1/documents/chunk (scope ai:generate). Parsing runs here, with the layer'
 
 from fastapi import Request, Response
 
-from tollway.http import documents
+from tollway.endpoints import chunk_document, parse_document
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
+from tollway.http.multipart import form_or_json
+from tollway.http.replies import render
+from tollway.http.requests import api_key, json_object, request_id
 
 app = create_app("documents")
 
 
+# Not cancelled when the client leaves: the parse goes on in its thread, and is charged one unit.
 @app.post("/v1/documents/parse")
-async def parse_document(request: Request) -> Response:
-    return await documents.parse(request)
+async def parse(request: Request) -> Response:
+    key = api_key(request)
+    fields, files = await form_or_json(request)
+    return render(await parse_document(key, fields, files, request_id(request)))
 
 
 @app.post("/v1/documents/chunk")
-async def chunk_document(request: Request) -> Response:
-    return await documents.chunk(request)
+async def chunk(request: Request) -> Response:
+    key = api_key(request)
+    return render(await chunk_document(key, await json_object(request), request_id(request)))
 
 
 handler = lambda_handler(app)

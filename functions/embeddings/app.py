@@ -2,10 +2,10 @@
 
 from fastapi import Request, Response
 
-from tollway.http.answers import json_call
+from tollway.endpoints import create_embeddings
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.endpoints.embeddings import create_embeddings
+from tollway.http.replies import json_call
 
 app = create_app("embeddings")
 

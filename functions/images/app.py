@@ -3,11 +3,10 @@ variations (multipart), and analysis (an image and a prompt → text from a visi
 
 from fastapi import Request, Response
 
-from tollway.http.answers import form_call, json_call
+from tollway.endpoints import analyze_image, create_variations, edit_images, generate_images
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.endpoints.image_analysis import analyze_image
-from tollway.endpoints.images import create_variations, edit_images, generate_images
+from tollway.http.replies import form_call, json_call
 
 app = create_app("images")
 

@@ -2,11 +2,10 @@
 
 from fastapi import Request, Response
 
-from tollway.http.answers import json_call
+from tollway.endpoints import create_rerank, moderate
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.endpoints.moderations import moderate
-from tollway.endpoints.rerank import rerank
+from tollway.http.replies import json_call
 
 app = create_app("moderations")
 
@@ -17,8 +16,8 @@ async def create_moderation(request: Request) -> Response:
 
 
 @app.post("/v1/rerank")
-async def create_rerank(request: Request) -> Response:
-    return await json_call(request, rerank)
+async def rerank(request: Request) -> Response:
+    return await json_call(request, create_rerank)
 
 
 handler = lambda_handler(app)

@@ -1,2 +1,49 @@
-"""The use cases: chat, messages, embeddings, images, audio, rerank, moderations, files — each from
-admission to settlement, one module each."""
+"""The use cases, one module each, every one answering a `Reply` (JSON, SSE events or bytes).
+
+    from tollway.endpoints import create_embeddings
+    reply = await create_embeddings(api_key, {"model": "text-embedding-3-small", "input": "hi"}, request_id)
+    reply.headers["x-credits-used"], reply.body["usage"]
+
+Each one validates the request, admits it (`ledger`), lets `routing` pick the models and `providers`
+call them, settles, and replies; the HTTP edge (`http`) only reads the request and writes the Reply.
+A use case's module is imported when its name is first used here, so a function imports only its own.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from tollway.endpoints.reply import Reply
+
+# Where each use case lives; its module is imported on first use (module __getattr__, PEP 562).
+_MODULES = {
+    "admin": ("create_key", "credit_key", "revoke_key", "show_key"),
+    "audio": ("create_speech", "generate_sound"),
+    "chat": ("complete_chat",),
+    "documents": ("chunk_document", "parse_document"),
+    "embeddings": ("create_embeddings",),
+    "files": ("USE_UPLOADS", "cancel_upload", "complete_upload", "create_file", "create_upload", "delete_file",
+              "file_content", "list_files", "retrieve_file"),
+    "image_analysis": ("analyze_image",),
+    "images": ("create_variations", "edit_images", "generate_images"),
+    "messages": ("count_message_tokens", "create_message"),
+    "models": ("list_models", "retrieve_model"),
+    "moderations": ("moderate",),
+    "operations": ("cancel_operation", "create_video", "retrieve_video", "show_operation", "start_job",
+                   "start_upload_job", "video_content", "webhook_secret"),
+    "rerank": ("create_rerank",),
+    "transcription": ("transcribe", "translate"),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+
+__all__ = ["Reply", *_HOME]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

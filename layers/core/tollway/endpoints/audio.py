@@ -1,8 +1,8 @@
 """Speech and sound effects from admission to settlement, streamed through as the upstream sends them.
 
-    answer = await create_speech(api_key, {"model": "tts-1", "input": "Hello"}, request_id)
-    answer.content_type      # "audio/mpeg"
-    async for chunk in answer.chunks: ...   # settled when the stream ends, however it ends
+    reply = await create_speech(api_key, {"model": "tts-1", "input": "Hello"}, request_id)
+    reply.content_type      # "audio/mpeg"
+    async for chunk in reply.chunks: ...   # settled when the stream ends, however it ends
 
 Charging rule (a fixed price per request): a stream the upstream finishes costs the price; one the
 upstream breaks costs nothing (the client got broken audio and the response is aborted, not
@@ -18,15 +18,16 @@ from typing import Any
 
 import anyio
 
+from tollway.auth.authenticate import key_ref
 from tollway.auth.keys import KeyRef
 from tollway.catalog import ModelSpec
-from tollway.auth.authenticate import key_ref
+from tollway.endpoints.media_call import choose, metered_call
+from tollway.endpoints.reply import Reply
 from tollway.errors import UpstreamError
 from tollway.ledger.meter import Meter
 from tollway.ledger.money import format_credits
 from tollway.ledger.stream import Bill, Ending, metered_stream
 from tollway.providers.media_base import SOUND, SPEECH, AudioStream, SoundJob, SpeechJob
-from tollway.endpoints.media_call import Answer, choose, metered_call
 from tollway.storage.media import store_media
 from tollway.wire.openai_audio import SoundGenerationParams, SpeechCreateParams
 from tollway.wire.validation import validate
@@ -34,7 +35,7 @@ from tollway.wire.validation import validate
 MAX_STORED_BYTES = 64 * 1024 * 1024
 
 
-async def create_speech(key: str, raw: dict[str, Any], request_id: str) -> Answer:
+async def create_speech(key: str, raw: dict[str, Any], request_id: str) -> Reply:
     ref = key_ref(key)
     request = validate(SpeechCreateParams, raw)
     spec, synthesizer = await choose(key, request.model, "speech", SPEECH)
@@ -44,7 +45,7 @@ async def create_speech(key: str, raw: dict[str, Any], request_id: str) -> Answe
     return await _audio(ref, spec, "audio.speech", as_url, request_id, lambda: synthesizer.speech(job))
 
 
-async def generate_sound(key: str, raw: dict[str, Any], request_id: str) -> Answer:
+async def generate_sound(key: str, raw: dict[str, Any], request_id: str) -> Reply:
     ref = key_ref(key)
     request = validate(SoundGenerationParams, raw)
     spec, generator = await choose(key, request.model, "sound", SOUND)
@@ -54,7 +55,7 @@ async def generate_sound(key: str, raw: dict[str, Any], request_id: str) -> Answ
 
 
 async def _audio(ref: KeyRef, spec: ModelSpec, endpoint: str, as_url: bool, request_id: str,
-                 open_stream: Callable[[], Awaitable[AudioStream]]) -> Answer:
+                 open_stream: Callable[[], Awaitable[AudioStream]]) -> Reply:
     price = spec.unit_cost(1)
     if as_url:
         async def stored() -> dict[str, Any]:
@@ -66,11 +67,11 @@ async def _audio(ref: KeyRef, spec: ModelSpec, endpoint: str, as_url: bool, requ
 
         body, meter = await metered_call(ref, spec, endpoint, price, request_id, stored)
         await meter.settle(price)
-        return Answer(meter.headers, body=body)
+        return Reply(meter.headers, body=body)
 
     stream, meter = await metered_call(ref, spec, endpoint, price, request_id, open_stream)
     meter.headers["x-credits-reserved"] = format_credits(price)
-    return Answer(meter.headers, content_type=stream.content_type, chunks=_relay(stream, meter, price))
+    return Reply(meter.headers, content_type=stream.content_type, chunks=_relay(stream, meter, price))
 
 
 async def _collect(stream: AudioStream) -> bytes:

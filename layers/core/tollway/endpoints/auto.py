@@ -1,7 +1,7 @@
 """The `auto` models on /v1/chat/completions: the gateway picks the model, and the modality.
 
-    outcome = await complete_auto(api_key, {"model": "auto-high", "messages": [...]}, request_id)
-    outcome.headers["x-model-used"]      # the concrete model that answered
+    reply = await complete_auto(api_key, {"model": "auto-high", "messages": [...]}, request_id)
+    reply.headers["x-model-used"]        # the concrete model that answered
 
 Text and vision requests go to the tier's first configured model that can take them, with the
 rest of the tier as fallbacks; `auto-ultra` then sends the draft back to the same model for one
@@ -18,16 +18,16 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from tollway.auth.authenticate import key_ref, refuse_after_auth
 from tollway.catalog import resolve
 from tollway.catalog.auto_models import AUTO_TIERS, MEDIA_PREFERENCES, TEXT_PREFERENCES
 from tollway.catalog.spec import Kind
+from tollway.endpoints.completion import complete
+from tollway.endpoints.reply import Reply
 from tollway.errors import ProviderNotConfigured
 from tollway.ledger.money import credits_json, format_credits, to_micro
 from tollway.providers import configured_providers
 from tollway.routing.capabilities import missing_capability, needed_capabilities
-from tollway.endpoints.completion import ChatOutcome, complete
-from tollway.endpoints.media_call import Answer
-from tollway.auth.authenticate import key_ref, refuse_after_auth
 from tollway.routing.modality import Modality, detect_modality, subject_of
 from tollway.wire.openai_chat import ChatCompletionRequest
 from tollway.wire.sse import DONE, encode
@@ -39,11 +39,7 @@ REFINE = ("Review your previous answer for mistakes, gaps and anything unclear, 
 _MEDIA_KINDS: dict[str, Kind] = {"image": "image", "speech": "speech", "sound": "sound"}
 
 
-def is_auto(model: object) -> bool:
-    return isinstance(model, str) and model in AUTO_TIERS
-
-
-async def complete_auto(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcome:
+async def complete_auto(key: str, raw: dict[str, Any], request_id: str) -> Reply:
     key_ref(key)  # a malformed key is a 401 before anything else
     validate(ChatCompletionRequest, raw)
     tier = AUTO_TIERS[raw["model"]]
@@ -58,11 +54,11 @@ async def complete_auto(key: str, raw: dict[str, Any], request_id: str) -> ChatO
     if "models" not in raw and "fallbacks" not in raw:
         body["fallbacks"] = chain[1:6]
     if tier == "ultra" and not raw.get("tools"):
-        outcome = await _refined(key, body, request_id)
+        reply = await _refined(key, body, request_id)
     else:
-        outcome = await complete(key, body, request_id)
-    outcome.headers |= {"x-auto-tier": tier, "x-auto-modality": modality}
-    return outcome
+        reply = await complete(key, body, request_id)
+    reply.headers |= {"x-auto-tier": tier, "x-auto-modality": modality}
+    return reply
 
 
 def _text_chain(tier: str, raw: dict[str, Any]) -> list[str]:
@@ -75,7 +71,7 @@ def _text_chain(tier: str, raw: dict[str, Any]) -> list[str]:
     return chain
 
 
-async def _refined(key: str, body: dict[str, Any], request_id: str) -> ChatOutcome:
+async def _refined(key: str, body: dict[str, Any], request_id: str) -> Reply:
     """Two passes on one model: a draft (not streamed), then its refinement, answered as asked."""
     draft_body = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
     draft = await complete(key, draft_body, f"{request_id}_draft")
@@ -98,7 +94,7 @@ async def _refined(key: str, body: dict[str, Any], request_id: str) -> ChatOutco
     return final
 
 
-async def _media(key: str, raw: dict[str, Any], request_id: str, tier: str, modality: Modality) -> ChatOutcome:
+async def _media(key: str, raw: dict[str, Any], request_id: str, tier: str, modality: Modality) -> Reply:
     from tollway.endpoints.audio import create_speech, generate_sound
     from tollway.endpoints.images import generate_images
 
@@ -111,22 +107,22 @@ async def _media(key: str, raw: dict[str, Any], request_id: str, tier: str, moda
             f"This request asks for {modality}, and no {modality} model is configured on this gateway"))
     subject = subject_of(raw)
     if modality == "image":
-        answer = await generate_images(key, {"model": model, "prompt": subject, "n": 1, "response_format": "url"},
-                                       request_id)
-        url = answer.body["data"][0]["url"] if answer.body else ""
+        reply = await generate_images(key, {"model": model, "prompt": subject, "n": 1, "response_format": "url"},
+                                      request_id)
+        url = reply.body["data"][0]["url"] if reply.body else ""
         content, media = f"![{_alt(subject)}]({url})", {"type": "image", "url": url}
     else:
         call = create_speech(key, {"model": model, "input": subject, "response_format": "url"}, request_id) \
             if modality == "speech" else \
             generate_sound(key, {"model": model, "prompt": subject, "response_format": "url"}, request_id)
-        answer = await call
-        assert answer.body is not None
-        url = answer.body["url"]
+        reply = await call
+        assert reply.body is not None
+        url = reply.body["url"]
         label = "Listen" if modality == "speech" else "Sound effect"
         content = f"[{label}: {_alt(subject)}]({url})"
-        media = {"type": "audio", "url": url, "content_type": answer.body.get("content_type"),
-                 "expires_at": answer.body.get("expires_at")}
-    return _completion(raw, answer, model, content, media, tier, modality, request_id)
+        media = {"type": "audio", "url": url, "content_type": reply.body.get("content_type"),
+                 "expires_at": reply.body.get("expires_at")}
+    return _completion(raw, reply, model, content, media, tier, modality, request_id)
 
 
 def _alt(subject: str) -> str:
@@ -134,9 +130,9 @@ def _alt(subject: str) -> str:
     return short.replace("[", "(").replace("]", ")")
 
 
-def _completion(raw: dict[str, Any], answer: Answer, model: str, content: str, media: dict[str, Any],
-                tier: str, modality: str, request_id: str) -> ChatOutcome:
-    headers = answer.headers | {"x-auto-tier": tier, "x-auto-modality": modality}
+def _completion(raw: dict[str, Any], media_reply: Reply, model: str, content: str, media: dict[str, Any],
+                tier: str, modality: str, request_id: str) -> Reply:
+    headers = media_reply.headers | {"x-auto-tier": tier, "x-auto-modality": modality}
     cost = credits_json(to_micro(headers.get("x-credits-used", "0")))
     usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "cost": cost}
     base = {"id": f"chatcmpl-{request_id.removeprefix('req_')}", "created": int(time.time()), "model": model}
@@ -144,9 +140,9 @@ def _completion(raw: dict[str, Any], answer: Answer, model: str, content: str, m
     if not raw.get("stream"):
         completion = base | {"object": "chat.completion", "usage": usage, "choices": [
             {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}]}
-        return ChatOutcome(headers=headers, body=completion)
+        return Reply(headers, body=completion)
     wants_usage = bool((raw.get("stream_options") or {}).get("include_usage"))
-    return ChatOutcome(headers=headers, events=_one_shot_stream(base, message, usage if wants_usage else None))
+    return Reply.events(_one_shot_stream(base, message, usage if wants_usage else None), headers)
 
 
 async def _one_shot_stream(base: dict[str, Any], message: dict[str, Any],

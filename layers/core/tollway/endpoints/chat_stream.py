@@ -29,7 +29,6 @@ from tollway.providers.base import StreamEvent
 from tollway.wire.generated_text import GeneratedText
 from tollway.wire.sse import DONE, encode
 
-
 S = TypeVar("S")
 E = TypeVar("E")
 

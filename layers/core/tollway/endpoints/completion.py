@@ -1,8 +1,8 @@
 """Chat Completions for a model the client names, from admission to settlement, across its chain.
 
-    outcome = await complete(api_key, body, request_id)
-    outcome.body        # the ChatCompletion (non-streaming), or
-    outcome.events      # an async iterator of SSE bytes (streaming), settled when it ends
+    reply = await complete(api_key, body, request_id)
+    reply.body          # the ChatCompletion (non-streaming), or
+    reply.chunks        # its SSE events (streaming), settled when the stream ends
 
 DynamoDB sees one request before the upstream call (admission) and one after (settlement).
 The reservation covers the worst case of the dearest model of the chain (its prompt bounded at one
@@ -16,24 +16,24 @@ convention OpenRouter uses), because a stream's headers leave before its cost is
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
 
+from tollway.auth.authenticate import key_ref
 from tollway.config import settings
+from tollway.endpoints.chat_stream import open_stream, relay
+from tollway.endpoints.file_references import with_files
+from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest, UpstreamTimeout
+from tollway.ledger import Call, admit_call
 from tollway.ledger.money import credits_json, format_credits
 from tollway.providers import ChatReply, Usage
 from tollway.routing.attempts import Candidate, first_answer
 from tollway.routing.candidates import answerable
 from tollway.routing.capabilities import needed_capabilities
 from tollway.routing.chain import without_fallback_fields
-from tollway.endpoints.chat_stream import open_stream, relay
-from tollway.endpoints.file_references import with_files
-from tollway.auth.authenticate import key_ref
-from tollway.ledger.meter import Call, admit_call
 from tollway.routing.unpriced import refuse_unpriced_chat
 from tollway.wire.generated_text import GeneratedText
 from tollway.wire.openai_chat import ChatCompletionRequest
@@ -41,13 +41,6 @@ from tollway.wire.token_estimate import estimate_prompt_tokens
 from tollway.wire.validation import validate
 
 SCOPE = "ai:generate"
-
-
-@dataclass
-class ChatOutcome:
-    headers: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
-    events: AsyncIterator[bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +51,7 @@ class Plan:
     reserve: int
 
 
-async def complete(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcome:
+async def complete(key: str, raw: dict[str, Any], request_id: str) -> Reply:
     ref = key_ref(key)
     request = validate(ChatCompletionRequest, raw)
     refuse_unpriced_chat(raw)
@@ -79,7 +72,7 @@ async def complete(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcom
         meter.answered_by(opened.spec.id, opened.candidate.provider.name, opened.depth, request.model)
         meter.headers["x-credits-reserved"] = format_credits(meter.reserved)
         events = relay(opened.result, opened.spec, meter, prompt_estimate, request.wants_usage_chunk())
-        return ChatOutcome(headers=meter.headers, events=events)
+        return Reply.events(events, meter.headers)
 
     async with meter.refund_on_error():
         answer = await first_answer(
@@ -91,7 +84,7 @@ async def complete(key: str, raw: dict[str, Any], request_id: str) -> ChatOutcom
                                  prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
     if isinstance(reply.body.get("usage"), dict):
         reply.body["usage"]["cost"] = credits_json(charged)
-    return ChatOutcome(headers=meter.headers, body=reply.body)
+    return Reply(meter.headers, body=reply.body)
 
 
 def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, Any], prompt_bound: int) -> Plan:

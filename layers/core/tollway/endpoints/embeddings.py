@@ -1,7 +1,7 @@
 """POST /v1/embeddings from admission to settlement.
 
-    answer = await create_embeddings(api_key, {"model": "text-embedding-3-small", "input": "hi"}, request_id)
-    answer.body["usage"]     # {"prompt_tokens": 1, "total_tokens": 1, "cost": 0.00002}
+    reply = await create_embeddings(api_key, {"model": "text-embedding-3-small", "input": "hi"}, request_id)
+    reply.body["usage"]     # {"prompt_tokens": 1, "total_tokens": 1, "cost": 0.00002}
 
 Reserves the input's token estimate at the model's price and charges the provider's reported
 prompt tokens (the estimate when it reports none, as Gemini), never more than was reserved.
@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from tollway.auth.authenticate import key_ref
+from tollway.endpoints.media_call import choose, metered_call
+from tollway.endpoints.reply import Reply
 from tollway.ledger.money import credits_json
 from tollway.providers.media_base import EMBEDDINGS
-from tollway.endpoints.media_call import Answer, choose, metered_call
-from tollway.auth.authenticate import key_ref
 from tollway.wire.openai_embeddings import EmbeddingCreateParams
 from tollway.wire.validation import validate
 
 
-async def create_embeddings(key: str, raw: dict[str, Any], request_id: str) -> Answer:
+async def create_embeddings(key: str, raw: dict[str, Any], request_id: str) -> Reply:
     ref = key_ref(key)
     request = validate(EmbeddingCreateParams, raw)
     spec, embedder = await choose(key, request.model, "embedding", EMBEDDINGS)
@@ -32,4 +33,4 @@ async def create_embeddings(key: str, raw: dict[str, Any], request_id: str) -> A
     reported = body.get("usage")
     usage: dict[str, Any] = reported if isinstance(reported, dict) else {}
     body["usage"] = {"prompt_tokens": tokens, "total_tokens": tokens} | usage | {"cost": credits_json(charged)}
-    return Answer(meter.headers, body=body)
+    return Reply(meter.headers, body=body)

@@ -1,8 +1,8 @@
 """The Files and Uploads APIs: scope checks, then storage. Nothing here is priced.
 
-    answer = await create_file(api_key, lambda: read_form(request))   # → ({"purpose": "batch"}, {"file": [blob]})
-    answer.body                   # the OpenAI File object
-    answer.headers                # x-storage-used-bytes, x-storage-limit-bytes
+    reply = await create_file(api_key, lambda: read_form(request))   # → ({"purpose": "batch"}, {"file": [blob]})
+    reply.body                   # the OpenAI File object
+    reply.headers                # x-storage-used-bytes, x-storage-limit-bytes
 
 Reading (list, retrieve, content) needs `ai:read`; creating, uploading and deleting `ai:generate`.
 Every answer after authentication — errors included — carries the key's storage headers. The key
@@ -21,8 +21,8 @@ import anyio
 from tollway.auth.authenticate import authenticate
 from tollway.auth.keys import KeyRef
 from tollway.config import settings
+from tollway.endpoints.reply import Reply
 from tollway.errors import AuthenticationFailed, InvalidRequest, TollwayError
-from tollway.endpoints.media_call import Answer
 from tollway.storage import files, objects, uploads
 from tollway.storage.quota import storage_of
 from tollway.wire.media_types import Blob
@@ -39,9 +39,9 @@ INLINE_CONTENT_BYTES = 4 * 1024 * 1024
 
 
 async def create_file(key: str, read_form: Callable[[], Awaitable[tuple[dict[str, Any], dict[str, list[Blob]]]]]
-                      ) -> Answer:
+                      ) -> Reply:
     """`read_form` reads the multipart body — after authentication, so its errors carry the headers too."""
-    async def work(owner: KeyRef) -> Answer:
+    async def work(owner: KeyRef) -> Reply:
         fields, parts = await read_form()
         params = validate(FileCreateParams, fields)
         sent = parts.get("file") or []
@@ -56,13 +56,13 @@ async def create_file(key: str, read_form: Callable[[], Awaitable[tuple[dict[str
         record, storage = await anyio.to_thread.run_sync(
             lambda: files.create_file(owner, filename, params.purpose, content_type, upload.data,
                                       reserve=uploads.reserve_releasing_expired))
-        return Answer(storage.headers(), body=record.json())
+        return Reply(storage.headers(), body=record.json())
 
     return await _as_key(key, WRITE, work)
 
 
-async def list_files(key: str, query: dict[str, Any]) -> Answer:
-    async def work(owner: KeyRef) -> Answer:
+async def list_files(key: str, query: dict[str, Any]) -> Reply:
+    async def work(owner: KeyRef) -> Reply:
         params = validate(FileListParams, query)
         records = await anyio.to_thread.run_sync(files.list_files, owner.id, params.purpose)
         if params.order == "asc":
@@ -71,30 +71,30 @@ async def list_files(key: str, query: dict[str, Any]) -> Answer:
             ids = [r.id for r in records]
             records = records[ids.index(params.after) + 1:] if params.after in ids else []
         page = records[:params.limit]
-        return Answer({}, body={"object": "list", "data": [r.json() for r in page],
+        return Reply({}, body={"object": "list", "data": [r.json() for r in page],
                                 "first_id": page[0].id if page else None, "last_id": page[-1].id if page else None,
                                 "has_more": len(records) > len(page)})
 
     return await _as_key(key, READ, work)
 
 
-async def retrieve_file(key: str, file_id: str) -> Answer:
-    async def work(owner: KeyRef) -> Answer:
-        return Answer({}, body=(await anyio.to_thread.run_sync(files.get_file, owner.id, file_id)).json())
+async def retrieve_file(key: str, file_id: str) -> Reply:
+    async def work(owner: KeyRef) -> Reply:
+        return Reply({}, body=(await anyio.to_thread.run_sync(files.get_file, owner.id, file_id)).json())
 
     return await _as_key(key, READ, work)
 
 
-async def delete_file(key: str, file_id: str) -> Answer:
-    async def work(owner: KeyRef) -> Answer:
+async def delete_file(key: str, file_id: str) -> Reply:
+    async def work(owner: KeyRef) -> Reply:
         storage = await anyio.to_thread.run_sync(files.delete_file, owner, file_id)
-        return Answer(storage.headers(), body={"id": file_id, "object": "file", "deleted": True})
+        return Reply(storage.headers(), body={"id": file_id, "object": "file", "deleted": True})
 
     return await _as_key(key, WRITE, work)
 
 
-async def file_content(key: str, file_id: str) -> Answer:
-    async def work(owner: KeyRef) -> Answer:
+async def file_content(key: str, file_id: str) -> Reply:
+    async def work(owner: KeyRef) -> Reply:
         key_id = owner.id
         record = await anyio.to_thread.run_sync(files.get_file, key_id, file_id)
         disposition = f'attachment; filename="{objects.header_safe(record.filename)}"'
@@ -102,42 +102,42 @@ async def file_content(key: str, file_id: str) -> Answer:
             url = await anyio.to_thread.run_sync(
                 lambda: objects.presigned_get(objects.file_key(key_id, file_id), settings().media_url_ttl_s,
                                               filename=record.filename))
-            return Answer({"location": url}, status=302)
+            return Reply({"location": url}, status=302)
         stored = await anyio.to_thread.run_sync(files.read_file, key_id, file_id, INLINE_CONTENT_BYTES)
-        return Answer({"content-disposition": disposition}, content=stored.data, content_type=stored.content_type)
+        return Reply({"content-disposition": disposition}, content=stored.data, content_type=stored.content_type)
 
     return await _as_key(key, READ, work)
 
 
-async def create_upload(key: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Answer:
-    async def work(owner: KeyRef) -> Answer:
+async def create_upload(key: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Reply:
+    async def work(owner: KeyRef) -> Reply:
         params = validate(UploadCreateParams, await read_body())
         upload, form, storage = await anyio.to_thread.run_sync(
             uploads.create_upload, owner, params.filename, params.purpose, params.bytes, params.mime_type)
-        return Answer(storage.headers(), body=upload.json() | {"upload_url": form.url, "upload_method": "POST",
+        return Reply(storage.headers(), body=upload.json() | {"upload_url": form.url, "upload_method": "POST",
                                                                "upload_fields": form.fields})
 
     return await _as_key(key, WRITE, work)
 
 
-async def complete_upload(key: str, upload_id: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Answer:
-    async def work(owner: KeyRef) -> Answer:
+async def complete_upload(key: str, upload_id: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Reply:
+    async def work(owner: KeyRef) -> Reply:
         validate(UploadCompleteParams, await read_body())
         upload, file = await anyio.to_thread.run_sync(uploads.complete_upload, owner, upload_id)
-        return Answer({}, body=upload.json(file))
+        return Reply({}, body=upload.json(file))
 
     return await _as_key(key, WRITE, work)
 
 
-async def cancel_upload(key: str, upload_id: str) -> Answer:
-    async def work(owner: KeyRef) -> Answer:
+async def cancel_upload(key: str, upload_id: str) -> Reply:
+    async def work(owner: KeyRef) -> Reply:
         upload, storage = await anyio.to_thread.run_sync(uploads.cancel_upload, owner, upload_id)
-        return Answer(storage.headers(), body=upload.json())
+        return Reply(storage.headers(), body=upload.json())
 
     return await _as_key(key, WRITE, work)
 
 
-async def _as_key(key: str, scope: str, work: Callable[[KeyRef], Awaitable[Answer]]) -> Answer:
+async def _as_key(key: str, scope: str, work: Callable[[KeyRef], Awaitable[Reply]]) -> Reply:
     """Authenticate for `scope`, run `work` with the key (its id and the hash its writes must match),
     and add the storage headers to whatever it answers (raised errors too, but not a key refused by
     a write: that answer tells nothing more than any other 401)."""

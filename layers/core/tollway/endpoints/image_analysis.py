@@ -1,7 +1,7 @@
 """POST /v1/images/analysis: an image and a prompt → text, from a vision chat model.
 
-    answer = await analyze_image(api_key, {"prompt": "What is this?", "image_url": "https://…/cat.png"}, {}, rid)
-    answer.body      # {"object": "image.analysis", "model": "gpt-4o-mini", "text": "A cat…", "usage": {…}}
+    reply = await analyze_image(api_key, {"prompt": "What is this?", "image_url": "https://…/cat.png"}, {}, rid)
+    reply.body      # {"object": "image.analysis", "model": "gpt-4o-mini", "text": "A cat…", "usage": {…}}
 
 The image comes as a multipart file (`image`), base64 (`image`, a data: URL is fine) or a URL
 (`image_url`, fetched by the model's provider). The request becomes one Chat Completions call through
@@ -16,12 +16,13 @@ import secrets
 import time
 from typing import Any
 
+from tollway.auth.authenticate import key_ref, refuse_after_auth
 from tollway.catalog import resolve
+from tollway.endpoints.media_call import SCOPE, metered_call
+from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
 from tollway.ledger.money import credits_json
 from tollway.providers import Usage, provider_for
-from tollway.endpoints.media_call import SCOPE, Answer, metered_call
-from tollway.auth.authenticate import key_ref, refuse_after_auth
 from tollway.wire.base64_data import decode_base64
 from tollway.wire.media_types import Blob, check_image
 from tollway.wire.openai_images import ImageAnalysisParams
@@ -29,7 +30,7 @@ from tollway.wire.token_estimate import estimate_prompt_tokens, estimate_text_to
 from tollway.wire.validation import validate
 
 
-async def analyze_image(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Answer:
+async def analyze_image(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
     ref = key_ref(key)
     request = validate(ImageAnalysisParams, fields)
     image_url = _image_source(request, files.get("image", []))
@@ -58,7 +59,7 @@ async def analyze_image(key: str, fields: dict[str, Any], files: dict[str, list[
     usage = reply.usage or Usage(prompt_estimate, estimate_text_tokens(text))
     charged = await meter.settle(spec.cost(usage.prompt_tokens, usage.completion_tokens),
                                  prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
-    return Answer(meter.headers, body={
+    return Reply(meter.headers, body={
         "id": "imganalysis-" + secrets.token_hex(12), "object": "image.analysis", "created": int(time.time()),
         "model": spec.id, "text": text,
         "usage": {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,

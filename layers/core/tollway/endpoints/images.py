@@ -1,7 +1,7 @@
 """Image generation, edits and variations from admission to settlement.
 
-    answer = await generate_images(api_key, {"prompt": "a fox", "n": 2, "response_format": "url"}, request_id)
-    answer.body["data"]      # [{"url": "https://…presigned…"}, …]
+    reply = await generate_images(api_key, {"prompt": "a fox", "n": 2, "response_format": "url"}, request_id)
+    reply.body["data"]      # [{"url": "https://…presigned…"}, …]
 
 Reserves n images at the model's price per image and charges the images actually returned. With
 `response_format: url` the images are stored under the key's own prefix in S3 and handed out as
@@ -17,12 +17,13 @@ from typing import Any
 
 import anyio
 
+from tollway.auth.authenticate import key_ref
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import EDIT, GENERATE, VARIATION
+from tollway.endpoints.media_call import choose, metered_call, require
+from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest
 from tollway.providers.media_base import IMAGE_EDITS, IMAGE_GENERATION, IMAGE_VARIATIONS, ImageJob, Picture
-from tollway.endpoints.media_call import Answer, choose, metered_call, require
-from tollway.auth.authenticate import key_ref
 from tollway.storage.media import store_media
 from tollway.wire.media_types import Blob, check_image
 from tollway.wire.openai_images import ImageCreateVariationParams, ImageEditParams, ImageGenerateParams
@@ -31,7 +32,7 @@ from tollway.wire.validation import validate
 DEFAULT_MODELS = {GENERATE: "gpt-image-1", EDIT: "gpt-image-1", VARIATION: "dall-e-2"}
 
 
-async def generate_images(key: str, raw: dict[str, Any], request_id: str) -> Answer:
+async def generate_images(key: str, raw: dict[str, Any], request_id: str) -> Reply:
     key_ref(key)  # a malformed key is a 401 before anything else
     request = validate(ImageGenerateParams, raw)
     spec, generator = await choose(key, request.model or DEFAULT_MODELS[GENERATE], "image", IMAGE_GENERATION)
@@ -41,7 +42,7 @@ async def generate_images(key: str, raw: dict[str, Any], request_id: str) -> Ans
                           lambda: generator.generate_images(job))
 
 
-async def edit_images(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Answer:
+async def edit_images(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
     key_ref(key)  # a malformed key is a 401 before anything else
     request = validate(ImageEditParams, fields)
     images = [check_image(b.data, b.filename, b.content_type, param="image")
@@ -58,7 +59,7 @@ async def edit_images(key: str, fields: dict[str, Any], files: dict[str, list[Bl
 
 
 async def create_variations(key: str, fields: dict[str, Any], files: dict[str, list[Blob]],
-                            request_id: str) -> Answer:
+                            request_id: str) -> Reply:
     key_ref(key)  # a malformed key is a 401 before anything else
     request = validate(ImageCreateVariationParams, fields)
     uploads = files.get("image", [])
@@ -74,7 +75,7 @@ async def create_variations(key: str, fields: dict[str, Any], files: dict[str, l
 
 
 async def _deliver(key: str, spec: ModelSpec, endpoint: str, job: ImageJob, delivery: str, request_id: str,
-                   work: Callable[[], Awaitable[list[Picture]]]) -> Answer:
+                   work: Callable[[], Awaitable[list[Picture]]]) -> Reply:
     ref = key_ref(key)
 
     async def produce() -> list[dict[str, Any]]:
@@ -83,7 +84,7 @@ async def _deliver(key: str, spec: ModelSpec, endpoint: str, job: ImageJob, deli
 
     items, meter = await metered_call(ref, spec, endpoint, spec.unit_cost(job.n), request_id, produce)
     await meter.settle(spec.unit_cost(len(items)))
-    return Answer(meter.headers, body={"created": int(time.time()), "data": items})
+    return Reply(meter.headers, body={"created": int(time.time()), "data": items})
 
 
 def _items(key_id: str, pictures: list[Picture], delivery: str) -> list[dict[str, Any]]:

@@ -1,10 +1,10 @@
 """What every media endpoint does around its upstream call: find the model and the adapter that can
-serve it, admit and reserve, call, and hand the outcome to the HTTP edge.
+serve it, admit and reserve, call; the endpoint settles and replies.
 
     spec, embedder = await choose(key, "text-embedding-3-small", "embedding", EMBEDDINGS)
     result, meter = await metered_call(ref, spec, "embeddings", reserve, request_id, lambda: embedder.embed(body))
     await meter.settle(spec.cost(result.prompt_tokens, 0), prompt_tokens=result.prompt_tokens)
-    return Answer(meter.headers, body=result.body)
+    return Reply(meter.headers, body=result.body)
 
 A model or provider problem is told only to a valid key (401/403 first, as for chat), and
 everything from admission on goes through ledger/meter.py: the one money path.
@@ -12,9 +12,8 @@ everything from admission on goes through ledger/meter.py: the one money path.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import anyio
 
@@ -30,17 +29,6 @@ from tollway.providers.registry import adapter_for
 SCOPE = "ai:generate"
 T = TypeVar("T")
 C = TypeVar("C")
-
-@dataclass
-class Answer:
-    """What the HTTP edge sends: JSON (`body`), bytes (`content`) or a byte stream (`chunks`)."""
-
-    headers: dict[str, str]
-    body: dict[str, Any] | None = None
-    content: bytes | None = None
-    content_type: str = "application/json"
-    chunks: AsyncIterator[bytes] | None = None
-    status: int = 200
 
 
 async def choose(key: str, model: str, kind: Kind, capability: Capability[C]) -> tuple[ModelSpec, C]:

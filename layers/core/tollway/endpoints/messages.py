@@ -1,8 +1,8 @@
 """Anthropic's Messages API (/v1/messages) for every model: Claude natively, the rest translated.
 
-    outcome = await create_message(api_key, body, request_id, beta=request.headers.get("anthropic-beta"))
-    outcome.body      # an Anthropic Message, or
-    outcome.events    # Anthropic's SSE event stream, settled when it ends
+    reply = await create_message(api_key, body, request_id, beta=request.headers.get("anthropic-beta"))
+    reply.body        # an Anthropic Message, or
+    reply.chunks      # Anthropic's SSE event stream, settled when it ends
 
 A claude-* request goes to Anthropic untouched (cache_control, thinking, betas and all); any other
 model gets the request translated to OpenAI chat and the answer translated back, so Anthropic-SDK
@@ -18,9 +18,17 @@ from typing import Any
 
 import anyio
 
+from tollway.auth.authenticate import key_ref
 from tollway.catalog import resolve
 from tollway.config import settings
+from tollway.endpoints.chat_stream import open_stream
+from tollway.endpoints.completion import call_chat
+from tollway.endpoints.file_references import with_files
+from tollway.endpoints.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
+from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError, UpstreamTimeout
+from tollway.ledger.admission import count_request
+from tollway.ledger.meter import Call, admit_call
 from tollway.ledger.money import format_credits
 from tollway.providers import Usage, provider_for
 from tollway.providers.base import MessagesProvider, MessagesReply
@@ -28,14 +36,7 @@ from tollway.routing.attempts import Candidate, first_answer
 from tollway.routing.candidates import answerable
 from tollway.routing.capabilities import needed_by_message_request
 from tollway.routing.chain import without_fallback_fields
-from tollway.endpoints.completion import ChatOutcome, call_chat
-from tollway.endpoints.chat_stream import open_stream
-from tollway.endpoints.file_references import with_files
 from tollway.routing.unpriced import refuse_unpriced_messages
-from tollway.endpoints.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
-from tollway.auth.authenticate import key_ref
-from tollway.ledger.admission import count_request
-from tollway.ledger.meter import Call, admit_call
 from tollway.wire.anthropic_messages import MessageCountTokensParams, MessageCreateParams
 from tollway.wire.token_estimate import estimate_messages_tokens
 from tollway.wire.translate import chat_request_from_messages, message_from_completion
@@ -55,7 +56,7 @@ def speaks_messages(provider: object) -> bool:
     return callable(getattr(provider, "messages_stream", None))
 
 
-async def create_message(key: str, raw: dict[str, Any], request_id: str, beta: str | None) -> ChatOutcome:
+async def create_message(key: str, raw: dict[str, Any], request_id: str, *, beta: str | None = None) -> Reply:
     ref = key_ref(key)
     request = validate(MessageCreateParams, raw)
     refuse_unpriced_messages(raw, beta)
@@ -90,7 +91,7 @@ async def create_message(key: str, raw: dict[str, Any], request_id: str, beta: s
             opened = await first_answer(candidates, open_source, deadline=deadline)
         meter.answered_by(opened.spec.id, opened.candidate.provider.name, opened.depth, request.model)
         meter.headers["x-credits-reserved"] = format_credits(meter.reserved)
-        return ChatOutcome(headers=meter.headers, events=relay_messages(opened.result, opened.spec, meter, estimate))
+        return Reply.events(relay_messages(opened.result, opened.spec, meter, estimate), meter.headers)
 
     async with meter.refund_on_error():
         answer = await first_answer(candidates, ask, deadline=deadline)
@@ -98,7 +99,7 @@ async def create_message(key: str, raw: dict[str, Any], request_id: str, beta: s
     usage = answer.result.usage or Usage(estimate, int((answer.result.body.get("usage") or {}).get("output_tokens") or 0))
     await meter.settle(answer.spec.cost(usage.prompt_tokens, usage.completion_tokens),
                        prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
-    return ChatOutcome(headers=meter.headers, body=answer.result.body)
+    return Reply(meter.headers, body=answer.result.body)
 
 
 def _plans(candidates: list[Candidate], raw: dict[str, Any], request: MessageCreateParams,
@@ -140,9 +141,9 @@ async def _native_message(candidate: Candidate, body: dict[str, Any], beta: str 
         raise UpstreamTimeout(f"{candidate.provider.name} did not answer before the request's deadline") from None
 
 
-async def count_tokens(key: str, raw: dict[str, Any], beta: str | None) -> tuple[dict[str, Any], dict[str, str]]:
-    """POST /v1/messages/count_tokens: Anthropic's count for Claude, our estimate for other models;
-    (the count, the rate-limit headers).
+async def count_message_tokens(key: str, raw: dict[str, Any], beta: str | None) -> Reply:
+    """POST /v1/messages/count_tokens: Anthropic's count for Claude, our estimate for other models,
+    with the rate-limit headers.
 
     Free, but counted against the key's requests per minute like any call (it reaches Anthropic with
     the operator's key): one conditional UpdateItem, no reservation and no usage record.
@@ -158,5 +159,5 @@ async def count_tokens(key: str, raw: dict[str, Any], beta: str | None) -> tuple
         provider = None
     if provider is not None and speaks_messages(provider):
         counter: MessagesProvider = provider  # type: ignore[assignment]
-        return await counter.count_tokens(raw | {"model": spec.upstream_id or spec.id}, beta), headers
-    return {"input_tokens": estimate_messages_tokens(raw)}, headers
+        return Reply(headers, body=await counter.count_tokens(raw | {"model": spec.upstream_id or spec.id}, beta))
+    return Reply(headers, body={"input_tokens": estimate_messages_tokens(raw)})

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tollway.catalog import ModelSpec
+from tollway.endpoints.chat_stream import OpenedStream, open_until_answer
 from tollway.errors import TollwayError
 from tollway.ledger.meter import Meter
 from tollway.ledger.stream import TokenStreamUsage, metered_stream
 from tollway.providers import Usage
 from tollway.providers.base import MessagesEvent, MessagesProvider, MessagesStream
-from tollway.endpoints.chat_stream import OpenedStream, open_until_answer
 from tollway.wire.anthropic_messages import error_body
 from tollway.wire.generated_text import GeneratedText
 from tollway.wire.sse import encode_event

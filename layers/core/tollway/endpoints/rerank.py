@@ -1,22 +1,23 @@
 """POST /v1/rerank from admission to settlement: a fixed price per request.
 
-    answer = await rerank(api_key, {"model": "rerank-v3.5", "query": "…", "documents": ["…", "…"]}, rid)
-    answer.body["results"]     # [{"index": 1, "relevance_score": 0.93}, …], best first
+    reply = await create_rerank(api_key, {"model": "rerank-v3.5", "query": "…", "documents": ["…", "…"]}, rid)
+    reply.body["results"]       # [{"index": 1, "relevance_score": 0.93}, …], best first
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tollway.auth.authenticate import key_ref
+from tollway.endpoints.media_call import choose, metered_call
+from tollway.endpoints.reply import Reply
 from tollway.ledger.money import credits_json
 from tollway.providers.media_base import RERANK, RerankJob
-from tollway.endpoints.media_call import Answer, choose, metered_call
-from tollway.auth.authenticate import key_ref
 from tollway.wire.rerank import RerankRequest, rerank_response
 from tollway.wire.validation import validate
 
 
-async def rerank(key: str, raw: dict[str, Any], request_id: str) -> Answer:
+async def create_rerank(key: str, raw: dict[str, Any], request_id: str) -> Reply:
     ref = key_ref(key)
     request = validate(RerankRequest, raw)
     spec, reranker = await choose(key, request.model, "rerank", RERANK)
@@ -27,5 +28,5 @@ async def rerank(key: str, raw: dict[str, Any], request_id: str) -> Answer:
     charged = await meter.settle(spec.unit_cost(1))
     ranked = [(hit.index, hit.relevance_score) for hit in outcome.hits]
     usage = outcome.usage | {"cost": credits_json(charged)}
-    return Answer(meter.headers, body=rerank_response(request_id, spec.id, ranked, texts, job.top_n,
+    return Reply(meter.headers, body=rerank_response(request_id, spec.id, ranked, texts, job.top_n,
                                                       request.return_documents, usage))

@@ -1,7 +1,7 @@
 """Transcriptions and translations (speech → text) from admission to settlement.
 
-    answer = await transcribe(api_key, {"model": "whisper-1", "response_format": "srt"}, {"file": [blob]}, rid)
-    answer.content, answer.content_type      # the upstream's SRT text, "text/plain; charset=utf-8"
+    reply = await transcribe(api_key, {"model": "whisper-1", "response_format": "srt"}, {"file": [blob]}, rid)
+    reply.content, reply.content_type      # the upstream's SRT text, "text/plain; charset=utf-8"
 
 The audio is a multipart `file` or base64 in a JSON `file` field; either way its bytes are checked
 (empty or corrupt → 400, not an audio format we take → 415) before anything is reserved. A fixed
@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from tollway.auth.authenticate import key_ref
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import TRANSCRIBE, TRANSLATE
+from tollway.endpoints.media_call import choose, metered_call, require
+from tollway.endpoints.reply import Reply
 from tollway.providers.media_base import TRANSCRIPTION, TRANSLATION, Capability, Transcript, TranscriptionJob
-from tollway.endpoints.media_call import Answer, choose, metered_call, require
-from tollway.auth.authenticate import key_ref
 from tollway.wire.media_types import Blob
 from tollway.wire.openai_audio import TranscriptionCreateParams, TranslationCreateParams, audio_input
 from tollway.wire.validation import validate
@@ -26,14 +27,14 @@ JSON_FORMATS = ("json", "verbose_json")
 C = TypeVar("C")
 
 
-async def transcribe(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Answer:
+async def transcribe(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
     request = validate(TranscriptionCreateParams, fields)
     spec, transcriber = await _prepare(key, request, TRANSCRIBE, TRANSCRIPTION, "transcription")
     job = TranscriptionJob(spec.id, audio_input(request, files.get("file", [])), request.upstream_fields())
     return await _run(key, spec, "audio.transcriptions", request, request_id, lambda: transcriber.transcribe(job))
 
 
-async def translate(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Answer:
+async def translate(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
     request = validate(TranslationCreateParams, fields)
     spec, translator = await _prepare(key, request, TRANSLATE, TRANSLATION, "audio translation")
     job = TranscriptionJob(spec.id, audio_input(request, files.get("file", [])), request.upstream_fields())
@@ -49,10 +50,10 @@ async def _prepare(key: str, request: TranslationCreateParams, capability: str, 
 
 
 async def _run(key: str, spec: ModelSpec, endpoint: str, request: TranslationCreateParams, request_id: str,
-               work: Callable[[], Awaitable[Transcript]]) -> Answer:
+               work: Callable[[], Awaitable[Transcript]]) -> Reply:
     transcript, meter = await metered_call(key_ref(key), spec, endpoint, spec.unit_cost(1), request_id, work)
     await meter.settle(spec.unit_cost(1))
-    return Answer(meter.headers, content=transcript.body, content_type=_content_type(request.response_format))
+    return Reply(meter.headers, content=transcript.body, content_type=_content_type(request.response_format))
 
 
 def _content_type(response_format: str) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tollway.auth.authenticate import refuse_after_auth
 from tollway.catalog import resolve
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
 from tollway.providers import provider_for
 from tollway.routing.attempts import Candidate
 from tollway.routing.capabilities import missing_capability, require_capabilities
 from tollway.routing.chain import asked_fallbacks, model_chain
-from tollway.auth.authenticate import refuse_after_auth
 
 
 async def answerable(key: str, model: str, raw: dict[str, Any], needed: dict[str, str], *,

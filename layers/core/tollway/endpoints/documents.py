@@ -1,5 +1,12 @@
-"""The documents edge: parse an upload (multipart or base64 JSON) into text blocks — in the request
-when it is small, as an operation when it is large or asked to be async — and chunk text or blocks."""
+"""Documents: parse an upload (multipart or base64 JSON) into text blocks — in the request when it
+is small, as an operation when it is large or asked to be async — and chunk text or blocks.
+
+    reply = await parse_document(api_key, fields, files, request_id)   # 200 with the blocks, or 202
+    reply = await chunk_document(api_key, {"text": "…", "max_chars": 1000}, request_id)
+
+The parse runs here, in a thread, bounded by its own budget: a client that leaves does not stop it,
+so it pays one unit (see `_metered`).
+"""
 
 from __future__ import annotations
 
@@ -7,31 +14,28 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio
-from fastapi import Request
-from fastapi.responses import JSONResponse
 
+from tollway import documents
+from tollway.auth.authenticate import authenticate
 from tollway.catalog import resolve
 from tollway.catalog.job_models import CHUNK_MODEL
 from tollway.config import settings
-from tollway.documents import chunk_blocks, chunk_text, parse_document
 from tollway.documents.pages import billable_pages
-from tollway.auth.authenticate import authenticate
+from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest, NotFound, TollwayError
-from tollway.http.multipart import form_or_json
-from tollway.http.requests import api_key, json_object, request_id
+from tollway.ledger.meter import Call, Meter, admit_call
 from tollway.operations.kinds.document import DOCUMENT, parse_limits, parse_spec
 from tollway.operations.lifecycle import GENERATE, open_operation
 from tollway.operations.views import operation_json
-from tollway.ledger.meter import Call, Meter, admit_call
 from tollway.storage.files import StoredFile, read_file
 from tollway.wire.documents import ChunkRequest, ParseDocumentRequest, ParseUploadOptions, parsed_document_body
+from tollway.wire.media_types import Blob
 from tollway.wire.validation import validate
 
 T = TypeVar("T")
 
 
-async def _upload(request: Request, key: str) -> tuple[bytes, ParseUploadOptions]:
-    fields, files = await form_or_json(request)
+async def _upload(key: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> tuple[bytes, ParseUploadOptions]:
     if not files:
         body = validate(ParseDocumentRequest, fields)
         options = ParseUploadOptions.model_validate({"filename": body.filename, "content_type": body.content_type,
@@ -80,43 +84,44 @@ async def _metered(meter: Meter, work: Callable[[], T], unit_cost: Callable[[int
         raise
 
 
-async def parse(request: Request) -> JSONResponse:
-    key = api_key(request)
-    data, options = await _upload(request, key)
+async def parse_document(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
+    data, options = await _upload(key, fields, files)
     order = DOCUMENT.order_upload(data, filename=options.filename, content_type=options.content_type,
                                   webhook_url=options.webhook_url)
     spec = parse_spec()
     large = order.reserve > spec.unit_cost(settings().document_sync_max_pages)
     if options.async_ or options.webhook_url or large:
         op, headers = await open_operation(key, order)
-        return JSONResponse(operation_json(op), status_code=202, headers=headers)
+        return Reply(headers, body=operation_json(op), status=202)
     meter = await admit_call(key, Call(scope=GENERATE, endpoint=DOCUMENT.endpoint, model=spec.id,
-                                       provider=spec.provider, reserve=order.reserve, request_id=request_id(request)))
+                                       provider=spec.provider, reserve=order.reserve, request_id=request_id))
     limits = parse_limits()
-    document = await _metered(meter, lambda: parse_document(data, filename=options.filename,
-                                                            content_type=options.content_type, limits=limits),
-                              spec.unit_cost)
+
+    def work() -> documents.ParsedDocument:
+        return documents.parse_document(data, filename=options.filename, content_type=options.content_type,
+                                        limits=limits)
+
+    document = await _metered(meter, work, spec.unit_cost)
     pages = billable_pages(document)
     await meter.settle(spec.unit_cost(pages))
-    return JSONResponse(parsed_document_body(document, pages), headers=meter.headers)
+    return Reply(meter.headers, body=parsed_document_body(document, pages))
 
 
-async def chunk(request: Request) -> JSONResponse:
-    key = api_key(request)
-    body = validate(ChunkRequest, await json_object(request))
+async def chunk_document(key: str, raw: dict[str, Any], request_id: str) -> Reply:
+    body = validate(ChunkRequest, raw)
     spec = resolve(CHUNK_MODEL, "document")
     assert spec is not None, "the catalog prices chunking"
     meter = await admit_call(key, Call(scope=GENERATE, endpoint="documents.chunk", model=spec.id,
                                        provider=spec.provider, reserve=spec.unit_cost(1),
-                                       request_id=request_id(request)))
+                                       request_id=request_id))
 
-    def work() -> list[Any]:
+    def work() -> list[documents.Chunk]:
         if body.blocks is not None:
-            return chunk_blocks(body.blocks, max_chars=body.max_chars, overlap_chars=body.overlap_chars)
-        return chunk_text(body.text or "", max_chars=body.max_chars, overlap_chars=body.overlap_chars)
+            return documents.chunk_blocks(body.blocks, max_chars=body.max_chars, overlap_chars=body.overlap_chars)
+        return documents.chunk_text(body.text or "", max_chars=body.max_chars, overlap_chars=body.overlap_chars)
 
     chunks = await _metered(meter, work, spec.unit_cost)
     await meter.settle(spec.unit_cost(1))
     data = [{"object": "chunk", **c.model_dump()} for c in chunks]
-    return JSONResponse({"object": "list", "data": data, "max_chars": body.max_chars,
-                         "overlap_chars": body.overlap_chars}, headers=meter.headers)
+    return Reply(meter.headers, body={"object": "list", "data": data, "max_chars": body.max_chars,
+                                      "overlap_chars": body.overlap_chars})

@@ -1,0 +1,94 @@
+"""Operations as the API offers them: start a job (202 with the operation), read one, cancel one;
+OpenAI's videos API on the same operations; each key's webhook signing secret.
+
+    reply = await start_job(api_key, "video", {"model": "sora-2", "prompt": "a cat surfing"})
+    reply.status, reply.body["status"]        # 202, "queued": the job runs in Step Functions
+    reply = await show_operation(api_key, "op_…")
+
+A model or provider the job cannot run on is told only to a valid key (401/403 first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+
+from tollway.auth.authenticate import authenticate, refuse_after_auth
+from tollway.config import settings
+from tollway.endpoints.reply import Reply
+from tollway.errors import Conflict, ModelNotFound, NotFound, NotImplementedYet, ProviderNotConfigured
+from tollway.operations import lifecycle, results
+from tollway.operations.kinds import Order, operation_kind
+from tollway.operations.records import Operation
+from tollway.operations.views import operation_json, video_json
+from tollway.wire.media_types import Blob
+
+
+async def start_job(key: str, kind: str, body: dict[str, Any]) -> Reply:
+    """202 with the operation: the job runs in Step Functions, the client polls GET /v1/operations/{id}."""
+    op, headers = await _open(key, lambda: operation_kind(kind).order(body))
+    return Reply(headers, body=operation_json(op), status=202)
+
+
+async def start_upload_job(key: str, kind: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+    """The same for a job whose input is an upload (an audio file to transcribe): it waits in S3."""
+    op, headers = await _open(key, lambda: operation_kind(kind).order_upload(fields, files))  # type: ignore[attr-defined]
+    return Reply(headers, body=operation_json(op), status=202)
+
+
+async def _open(key: str, order: Callable[[], Order]) -> tuple[Operation, dict[str, str]]:
+    try:
+        priced = order()
+    except (ModelNotFound, ProviderNotConfigured, NotImplementedYet) as exc:
+        raise await refuse_after_auth(key, lifecycle.GENERATE, exc) from None
+    return await lifecycle.open_operation(key, priced)
+
+
+async def show_operation(key: str, op_id: str, kind: str | None = None) -> Reply:
+    op = await lifecycle.read_operation(key, op_id, kind)
+    return Reply(_poll_hint(op), body=await anyio.to_thread.run_sync(operation_json, op))
+
+
+async def cancel_operation(key: str, op_id: str) -> Reply:
+    return Reply(body=operation_json(await lifecycle.cancel_operation(key, op_id)))
+
+
+async def webhook_secret(key: str) -> Reply:
+    from tollway.operations.webhook_secret import webhook_secret as secret_for
+
+    record = await anyio.to_thread.run_sync(authenticate, key, "ai:read")
+    return Reply(body={"object": "webhook_secret", "secret": secret_for(record.id), "algorithm": "HMAC-SHA256",
+                       "header": "Tollway-Signature"})
+
+
+def _poll_hint(op: Operation) -> dict[str, str]:
+    """What the OpenAI SDK's poll helper reads to pace itself."""
+    return {} if op.terminal else {"openai-poll-after-ms": str(settings().operation_poll_s * 1000)}
+
+
+# -- OpenAI's videos API (POST /v1/videos, GET /v1/videos/{id}, GET /v1/videos/{id}/content) -------
+
+
+async def create_video(key: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+    if files:
+        raise NotImplementedYet("input_reference: reference images are not supported by this gateway yet",
+                                param=next(iter(files)))
+    op, headers = await _open(key, lambda: operation_kind("video").order(fields))
+    return Reply(headers, body=video_json(op))
+
+
+async def retrieve_video(key: str, video_id: str) -> Reply:
+    op = await lifecycle.read_operation(key, video_id, "video")
+    return Reply(_poll_hint(op), body=video_json(op))
+
+
+async def video_content(key: str, video_id: str, variant: str) -> Reply:
+    op = await lifecycle.read_operation(key, video_id, "video")
+    if variant != "video":
+        raise NotFound(f"variant: only the video itself is kept, not a {variant[:40]!r}", param="variant")
+    if op.status != "succeeded" or not op.result:
+        raise Conflict(f"The video is not ready: its status is {video_json(op)['status']}", code="video_not_ready")
+    url = await anyio.to_thread.run_sync(results.presign, op.result["s3_key"])
+    return Reply({"location": url}, status=302)

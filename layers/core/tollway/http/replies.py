@@ -1,0 +1,74 @@
+"""The use cases' edge: read the request, run the use case, write its Reply.
+
+    @app.post("/v1/embeddings")
+    async def create_embedding(request: Request) -> Response:
+        return await json_call(request, create_embeddings)
+
+A call the client abandons is cancelled (and refunded) by `until_disconnect`; routes that must
+not stop when the client leaves (files, operations, document parsing) write `render(await …)`.
+Multipart parsing and operations are imported by the calls that use them, not by every function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+
+from tollway.endpoints import Reply
+from tollway.http.disconnect import until_disconnect
+from tollway.http.requests import api_key, json_object, request_id
+from tollway.http.responses import ClosingStreamingResponse, EventStreamResponse
+
+if TYPE_CHECKING:
+    from tollway.wire.media_types import Blob
+
+JsonCall = Callable[..., Awaitable[Reply]]  # (key, body, request id, **options)
+FormCall = Callable[[str, dict[str, Any], dict[str, list["Blob"]], str], Awaitable[Reply]]
+
+
+async def json_call(request: Request, call: JsonCall, *, job: str | None = None, **options: Any) -> Response:
+    """A JSON call, given `options` as keywords; with `job` (an operation kind), `"async": true`
+    makes it an operation instead."""
+    key = api_key(request)
+    body = await json_object(request)
+    if job is not None:
+        from tollway.wire.operations import wants_async
+
+        if wants_async(body):
+            from tollway.endpoints import start_job
+
+            return render(await start_job(key, job, body))
+    return render(await until_disconnect(request, lambda: call(key, body, request_id(request), **options)))
+
+
+async def form_call(request: Request, call: FormCall, *, json_allowed: bool = False, job: str | None = None) -> Response:
+    """A multipart call (or, with `json_allowed`, multipart or JSON with base64 files); with `job`,
+    `async` makes it an operation whose upload waits in S3."""
+    from tollway.http.multipart import form_or_json, read_form
+
+    key = api_key(request)
+    fields, files = await (form_or_json(request) if json_allowed else read_form(request))
+    if job is not None:
+        from tollway.wire.operations import wants_async
+
+        if wants_async(fields):
+            from tollway.endpoints import start_upload_job
+
+            return render(await start_upload_job(key, job, fields, files))
+    return render(await until_disconnect(request, lambda: call(key, fields, files, request_id(request))))
+
+
+def render(reply: Reply) -> Response:
+    if reply.is_events:
+        assert reply.chunks is not None
+        return EventStreamResponse(reply.chunks, reply.headers)
+    if reply.chunks is not None:
+        return ClosingStreamingResponse(reply.chunks, headers=reply.headers, media_type=reply.content_type)
+    if reply.content is not None:
+        return Response(reply.content, status_code=reply.status, headers=reply.headers, media_type=reply.content_type)
+    if reply.body is None:
+        return Response(status_code=reply.status, headers=reply.headers)
+    return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
