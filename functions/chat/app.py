@@ -12,8 +12,8 @@ from tollway.endpoints import complete_chat, count_message_tokens, create_messag
 from tollway.errors import NotImplementedYet
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.http.replies import json_call, render
-from tollway.http.requests import api_key, json_object
+from tollway.http.replies import caller, json_call, render
+from tollway.http.requests import json_object
 
 app = create_app("chat")
 
@@ -31,8 +31,8 @@ async def create_anthropic_message(request: Request) -> Response:
 
 @app.post("/v1/messages/count_tokens")
 async def count_anthropic_message_tokens(request: Request) -> Response:
-    key = api_key(request)
-    return render(await count_message_tokens(key, await json_object(request), request.headers.get("anthropic-beta")))
+    who = caller(request)
+    return render(await count_message_tokens(who, await json_object(request), request.headers.get("anthropic-beta")))
 
 
 @app.post("/v1/responses")

@@ -7,8 +7,8 @@ from tollway.endpoints import chunk_document, parse_document
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.multipart import form_or_json
-from tollway.http.replies import render
-from tollway.http.requests import api_key, json_object, request_id
+from tollway.http.replies import caller, render
+from tollway.http.requests import json_object
 
 app = create_app("documents")
 
@@ -16,15 +16,15 @@ app = create_app("documents")
 # Not cancelled when the client leaves: the parse goes on in its thread, and is charged one unit.
 @app.post("/v1/documents/parse")
 async def parse(request: Request) -> Response:
-    key = api_key(request)
+    who = caller(request)
     fields, files = await form_or_json(request)
-    return render(await parse_document(key, fields, files, request_id(request)))
+    return render(await parse_document(who, fields, files))
 
 
 @app.post("/v1/documents/chunk")
 async def chunk(request: Request) -> Response:
-    key = api_key(request)
-    return render(await chunk_document(key, await json_object(request), request_id(request)))
+    who = caller(request)
+    return render(await chunk_document(who, await json_object(request)))
 
 
 handler = lambda_handler(app)

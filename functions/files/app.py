@@ -7,50 +7,50 @@ from tollway import endpoints
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.multipart import read_form
-from tollway.http.replies import render
-from tollway.http.requests import api_key, json_object, optional_json_object
+from tollway.http.replies import caller, render
+from tollway.http.requests import json_object, optional_json_object
 
 app = create_app("files", too_large_hint=endpoints.USE_UPLOADS)
 
 
 @app.post("/v1/files")
 async def create_file(request: Request) -> Response:
-    return render(await endpoints.create_file(api_key(request), lambda: read_form(request)))
+    return render(await endpoints.create_file(caller(request), lambda: read_form(request)))
 
 
 @app.get("/v1/files")
 async def list_files(request: Request) -> Response:
-    return render(await endpoints.list_files(api_key(request), dict(request.query_params)))
+    return render(await endpoints.list_files(caller(request), dict(request.query_params)))
 
 
 @app.get("/v1/files/{file_id}")
 async def retrieve_file(file_id: str, request: Request) -> Response:
-    return render(await endpoints.retrieve_file(api_key(request), file_id))
+    return render(await endpoints.retrieve_file(caller(request), file_id))
 
 
 @app.delete("/v1/files/{file_id}")
 async def delete_file(file_id: str, request: Request) -> Response:
-    return render(await endpoints.delete_file(api_key(request), file_id))
+    return render(await endpoints.delete_file(caller(request), file_id))
 
 
 @app.get("/v1/files/{file_id}/content")
 async def file_content(file_id: str, request: Request) -> Response:
-    return render(await endpoints.file_content(api_key(request), file_id))
+    return render(await endpoints.file_content(caller(request), file_id))
 
 
 @app.post("/v1/uploads")
 async def create_upload(request: Request) -> Response:
-    return render(await endpoints.create_upload(api_key(request), lambda: json_object(request)))
+    return render(await endpoints.create_upload(caller(request), lambda: json_object(request)))
 
 
 @app.post("/v1/uploads/{upload_id}/complete")
 async def complete_upload(upload_id: str, request: Request) -> Response:
-    return render(await endpoints.complete_upload(api_key(request), upload_id, lambda: optional_json_object(request)))
+    return render(await endpoints.complete_upload(caller(request), upload_id, lambda: optional_json_object(request)))
 
 
 @app.post("/v1/uploads/{upload_id}/cancel")
 async def cancel_upload(upload_id: str, request: Request) -> Response:
-    return render(await endpoints.cancel_upload(api_key(request), upload_id))
+    return render(await endpoints.cancel_upload(caller(request), upload_id))
 
 
 handler = lambda_handler(app)

@@ -5,20 +5,19 @@ from fastapi import Request, Response
 from tollway.endpoints import list_models, retrieve_model
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
-from tollway.http.replies import render
-from tollway.http.requests import api_key
+from tollway.http.replies import caller, render
 
 app = create_app("models")
 
 
 @app.get("/v1/models")
 async def models(request: Request) -> Response:
-    return render(await list_models(api_key(request)))
+    return render(await list_models(caller(request)))
 
 
 @app.get("/v1/models/{model_id:path}")
 async def model(model_id: str, request: Request) -> Response:
-    return render(await retrieve_model(api_key(request), model_id))
+    return render(await retrieve_model(caller(request), model_id))
 
 
 handler = lambda_handler(app)

@@ -15,62 +15,62 @@ from tollway.endpoints import (
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.multipart import form_or_json
-from tollway.http.replies import render
-from tollway.http.requests import api_key, json_object
+from tollway.http.replies import caller, render
+from tollway.http.requests import json_object
 
 app = create_app("operations")
 
 
 @app.post("/v1/videos/generations")
 async def create_video_generation(request: Request) -> Response:
-    return render(await start_job(api_key(request), "video", await json_object(request)))
+    return render(await start_job(caller(request), "video", await json_object(request)))
 
 
 @app.get("/v1/videos/generations/{operation_id}")
 async def get_video_generation(operation_id: str, request: Request) -> Response:
-    return render(await show_operation(api_key(request), operation_id, "video"))
+    return render(await show_operation(caller(request), operation_id, "video"))
 
 
 @app.post("/v1/music/generations")
 async def create_music_generation(request: Request) -> Response:
-    return render(await start_job(api_key(request), "music", await json_object(request)))
+    return render(await start_job(caller(request), "music", await json_object(request)))
 
 
 @app.get("/v1/music/generations/{operation_id}")
 async def get_music_generation(operation_id: str, request: Request) -> Response:
-    return render(await show_operation(api_key(request), operation_id, "music"))
+    return render(await show_operation(caller(request), operation_id, "music"))
 
 
 @app.get("/v1/operations/{operation_id}")
 async def get_operation(operation_id: str, request: Request) -> Response:
-    return render(await show_operation(api_key(request), operation_id))
+    return render(await show_operation(caller(request), operation_id))
 
 
 @app.post("/v1/operations/{operation_id}/cancel")
 async def cancel(operation_id: str, request: Request) -> Response:
-    return render(await cancel_operation(api_key(request), operation_id))
+    return render(await cancel_operation(caller(request), operation_id))
 
 
 @app.get("/v1/webhooks/secret")
 async def get_webhook_secret(request: Request) -> Response:
-    return render(await webhook_secret(api_key(request)))
+    return render(await webhook_secret(caller(request)))
 
 
 # OpenAI's videos API: `client.videos.create / retrieve / download_content` work unchanged.
 @app.post("/v1/videos")
 async def create_openai_video(request: Request) -> Response:
-    key = api_key(request)
-    return render(await create_video(key, *await form_or_json(request)))
+    who = caller(request)
+    return render(await create_video(who, *await form_or_json(request)))
 
 
 @app.get("/v1/videos/{video_id}")
 async def retrieve_openai_video(video_id: str, request: Request) -> Response:
-    return render(await retrieve_video(api_key(request), video_id))
+    return render(await retrieve_video(caller(request), video_id))
 
 
 @app.get("/v1/videos/{video_id}/content")
 async def download_video_content(video_id: str, request: Request) -> Response:
-    return render(await video_content(api_key(request), video_id, request.query_params.get("variant", "video")))
+    return render(await video_content(caller(request), video_id, request.query_params.get("variant", "video")))
 
 
 handler = lambda_handler(app)

@@ -1,7 +1,7 @@
 """The use cases, one module each, every one answering a `Reply` (JSON, SSE events or bytes).
 
-    from tollway.endpoints import create_embeddings
-    reply = await create_embeddings(api_key, {"model": "text-embedding-3-small", "input": "hi"}, request_id)
+    from tollway.endpoints import Caller, create_embeddings
+    reply = await create_embeddings(Caller(api_key, request_id), {"model": "text-embedding-3-small", "input": "hi"})
     reply.headers["x-credits-used"], reply.body["usage"]
 
 Each one validates the request, admits it (`ledger`), lets `routing` pick the models and `providers`
@@ -14,6 +14,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from tollway.auth.caller import Caller
 from tollway.endpoints.reply import Reply
 
 # Where each use case lives; its module is imported on first use (module __getattr__, PEP 562).
@@ -37,7 +38,7 @@ _MODULES = {
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 
-__all__ = ["Reply", *_HOME]
+__all__ = ["Caller", "Reply", *_HOME]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,6 @@
 """Speech and sound effects from admission to settlement, streamed through as the upstream sends them.
 
-    reply = await create_speech(api_key, {"model": "tts-1", "input": "Hello"}, request_id)
+    reply = await create_speech(caller, {"model": "tts-1", "input": "Hello"})
     reply.content_type      # "audio/mpeg"
     async for chunk in reply.chunks: ...   # settled when the stream ends, however it ends
 
@@ -18,8 +18,7 @@ from typing import Any
 
 import anyio
 
-from tollway.auth.authenticate import key_ref
-from tollway.auth.keys import KeyRef
+from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
 from tollway.endpoints.media_call import choose, metered_call
 from tollway.endpoints.reply import Reply
@@ -35,41 +34,41 @@ from tollway.wire.validation import validate
 MAX_STORED_BYTES = 64 * 1024 * 1024
 
 
-async def create_speech(key: str, raw: dict[str, Any], request_id: str) -> Reply:
-    ref = key_ref(key)
+async def create_speech(caller: Caller, raw: dict[str, Any]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(SpeechCreateParams, raw)
-    spec, synthesizer = await choose(key, request.model, "speech", SPEECH)
+    spec, synthesizer = await choose(caller, request.model, "speech", SPEECH)
     as_url = request.response_format == "url"
     job = SpeechJob(spec.id, request.input, request.voice, "mp3" if as_url else request.response_format,
                     request.passed_through())
-    return await _audio(ref, spec, "audio.speech", as_url, request_id, lambda: synthesizer.speech(job))
+    return await _audio(caller, spec, "audio.speech", as_url, lambda: synthesizer.speech(job))
 
 
-async def generate_sound(key: str, raw: dict[str, Any], request_id: str) -> Reply:
-    ref = key_ref(key)
+async def generate_sound(caller: Caller, raw: dict[str, Any]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(SoundGenerationParams, raw)
-    spec, generator = await choose(key, request.model, "sound", SOUND)
+    spec, generator = await choose(caller, request.model, "sound", SOUND)
     job = SoundJob(spec.id, request.prompt, request.duration_seconds, request.prompt_influence, request.loop)
-    return await _audio(ref, spec, "audio.generation", request.response_format == "url", request_id,
+    return await _audio(caller, spec, "audio.generation", request.response_format == "url",
                         lambda: generator.sound(job))
 
 
-async def _audio(ref: KeyRef, spec: ModelSpec, endpoint: str, as_url: bool, request_id: str,
+async def _audio(caller: Caller, spec: ModelSpec, endpoint: str, as_url: bool,
                  open_stream: Callable[[], Awaitable[AudioStream]]) -> Reply:
     price = spec.unit_cost(1)
     if as_url:
         async def stored() -> dict[str, Any]:
             stream = await open_stream()
             data = await _collect(stream)
-            link = await anyio.to_thread.run_sync(store_media, ref.id, data, stream.content_type)
+            link = await anyio.to_thread.run_sync(store_media, caller.ref.id, data, stream.content_type)
             return {"id": link.id, "object": "media", "url": link.url, "expires_at": link.expires_at,
                     "content_type": link.content_type, "bytes": link.bytes}
 
-        body, meter = await metered_call(ref, spec, endpoint, price, request_id, stored)
+        body, meter = await metered_call(caller, spec, endpoint, price, stored)
         await meter.settle(price)
         return Reply(meter.headers, body=body)
 
-    stream, meter = await metered_call(ref, spec, endpoint, price, request_id, open_stream)
+    stream, meter = await metered_call(caller, spec, endpoint, price, open_stream)
     meter.headers["x-credits-reserved"] = format_credits(price)
     return Reply(meter.headers, content_type=stream.content_type, chunks=_relay(stream, meter, price))
 

@@ -1,6 +1,6 @@
 """The `auto` models on /v1/chat/completions: the gateway picks the model, and the modality.
 
-    reply = await complete_auto(api_key, {"model": "auto-high", "messages": [...]}, request_id)
+    reply = await complete_auto(caller, {"model": "auto-high", "messages": [...]})
     reply.headers["x-model-used"]        # the concrete model that answered
 
 Text and vision requests go to the tier's first configured model that can take them, with the
@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
-from tollway.auth.authenticate import key_ref, refuse_after_auth
+from tollway.auth.caller import Caller
 from tollway.catalog import resolve
 from tollway.catalog.auto_models import AUTO_TIERS, MEDIA_PREFERENCES, TEXT_PREFERENCES
 from tollway.catalog.spec import Kind
@@ -39,24 +40,24 @@ REFINE = ("Review your previous answer for mistakes, gaps and anything unclear, 
 _MEDIA_KINDS: dict[str, Kind] = {"image": "image", "speech": "speech", "sound": "sound"}
 
 
-async def complete_auto(key: str, raw: dict[str, Any], request_id: str) -> Reply:
-    key_ref(key)  # a malformed key is a 401 before anything else
+async def complete_auto(caller: Caller, raw: dict[str, Any]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     validate(ChatCompletionRequest, raw)
     tier = AUTO_TIERS[raw["model"]]
     modality = detect_modality(raw)
     if modality in _MEDIA_KINDS:
-        return await _media(key, raw, request_id, tier, modality)
+        return await _media(caller, raw, tier, modality)
     chain = _text_chain(tier, raw)
     if not chain:
-        raise await refuse_after_auth(key, SCOPE, ProviderNotConfigured(
+        raise await caller.refusal(SCOPE, ProviderNotConfigured(
             "No configured model can answer this request; the operator must configure a provider"))
     body = raw | {"model": chain[0]}
     if "models" not in raw and "fallbacks" not in raw:
         body["fallbacks"] = chain[1:6]
     if tier == "ultra" and not raw.get("tools"):
-        reply = await _refined(key, body, request_id)
+        reply = await _refined(caller, body)
     else:
-        reply = await complete(key, body, request_id)
+        reply = await complete(caller, body)
     reply.headers |= {"x-auto-tier": tier, "x-auto-modality": modality}
     return reply
 
@@ -71,10 +72,10 @@ def _text_chain(tier: str, raw: dict[str, Any]) -> list[str]:
     return chain
 
 
-async def _refined(key: str, body: dict[str, Any], request_id: str) -> Reply:
+async def _refined(caller: Caller, body: dict[str, Any]) -> Reply:
     """Two passes on one model: a draft (not streamed), then its refinement, answered as asked."""
     draft_body = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
-    draft = await complete(key, draft_body, f"{request_id}_draft")
+    draft = await complete(replace(caller, request_id=f"{caller.request_id}_draft"), draft_body)
     assert draft.body is not None
     text = (draft.body["choices"][0]["message"].get("content") or "") if draft.body.get("choices") else ""
     if not text:
@@ -83,7 +84,7 @@ async def _refined(key: str, body: dict[str, Any], request_id: str) -> Reply:
     refine_body = body | {"model": model, "fallbacks": [], "messages": [
         *body["messages"], {"role": "assistant", "content": text}, {"role": "user", "content": REFINE}]}
     refine_body.pop("models", None)
-    final = await complete(key, refine_body, request_id)
+    final = await complete(caller, refine_body)
     draft_credits = draft.headers["x-credits-used"]
     final.headers |= {"x-auto-passes": "2", "x-auto-draft-credits": draft_credits}
     if final.body is not None:  # JSON: one total; a stream's total is its usage chunk's cost + the draft's
@@ -94,7 +95,7 @@ async def _refined(key: str, body: dict[str, Any], request_id: str) -> Reply:
     return final
 
 
-async def _media(key: str, raw: dict[str, Any], request_id: str, tier: str, modality: Modality) -> Reply:
+async def _media(caller: Caller, raw: dict[str, Any], tier: str, modality: Modality) -> Reply:
     from tollway.endpoints.audio import create_speech, generate_sound
     from tollway.endpoints.images import generate_images
 
@@ -103,18 +104,17 @@ async def _media(key: str, raw: dict[str, Any], request_id: str, tier: str, moda
     model = next((m for m in MEDIA_PREFERENCES[modality][tier]
                   if (spec := resolve(m, kind)) is not None and spec.provider in usable), None)
     if model is None:
-        raise await refuse_after_auth(key, SCOPE, ProviderNotConfigured(
+        raise await caller.refusal(SCOPE, ProviderNotConfigured(
             f"This request asks for {modality}, and no {modality} model is configured on this gateway"))
     subject = subject_of(raw)
     if modality == "image":
-        reply = await generate_images(key, {"model": model, "prompt": subject, "n": 1, "response_format": "url"},
-                                      request_id)
+        reply = await generate_images(caller, {"model": model, "prompt": subject, "n": 1, "response_format": "url"})
         url = reply.body["data"][0]["url"] if reply.body else ""
         content, media = f"![{_alt(subject)}]({url})", {"type": "image", "url": url}
     else:
-        call = create_speech(key, {"model": model, "input": subject, "response_format": "url"}, request_id) \
+        call = create_speech(caller, {"model": model, "input": subject, "response_format": "url"}) \
             if modality == "speech" else \
-            generate_sound(key, {"model": model, "prompt": subject, "response_format": "url"}, request_id)
+            generate_sound(caller, {"model": model, "prompt": subject, "response_format": "url"})
         reply = await call
         assert reply.body is not None
         url = reply.body["url"]
@@ -122,7 +122,7 @@ async def _media(key: str, raw: dict[str, Any], request_id: str, tier: str, moda
         content = f"[{label}: {_alt(subject)}]({url})"
         media = {"type": "audio", "url": url, "content_type": reply.body.get("content_type"),
                  "expires_at": reply.body.get("expires_at")}
-    return _completion(raw, reply, model, content, media, tier, modality, request_id)
+    return _completion(raw, reply, model, content, media, tier, modality, caller.request_id)
 
 
 def _alt(subject: str) -> str:

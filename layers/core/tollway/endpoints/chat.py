@@ -1,7 +1,7 @@
 """POST /v1/chat/completions: an `auto` model is decided first (endpoints/auto.py picks the model
 and the modality), any other model is answered as named (endpoints/completion.py).
 
-    reply = await complete_chat(api_key, {"model": "auto-high", "messages": [...]}, request_id)
+    reply = await complete_chat(caller, {"model": "auto-high", "messages": [...]})
 
 Deciding here, before either use case runs, keeps them apart: auto calls the named-model use case
 with the model it picked, and nothing calls back.
@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from tollway.auth.caller import Caller
 from tollway.catalog.auto_models import AUTO_TIERS
 from tollway.endpoints.completion import complete
 from tollway.endpoints.reply import Reply
 
 
-async def complete_chat(key: str, raw: dict[str, Any], request_id: str) -> Reply:
+async def complete_chat(caller: Caller, raw: dict[str, Any]) -> Reply:
     model = raw.get("model")
     if isinstance(model, str) and model in AUTO_TIERS:
         from tollway.endpoints.auto import complete_auto  # on first use: most requests name their model
 
-        return await complete_auto(key, raw, request_id)
-    return await complete(key, raw, request_id)
+        return await complete_auto(caller, raw)
+    return await complete(caller, raw)

@@ -1,6 +1,6 @@
 """Chat Completions for a model the client names, from admission to settlement, across its chain.
 
-    reply = await complete(api_key, body, request_id)
+    reply = await complete(caller, body)
     reply.body          # the ChatCompletion (non-streaming), or
     reply.chunks        # its SSE events (streaming), settled when the stream ends
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import anyio
 
-from tollway.auth.authenticate import key_ref
+from tollway.auth.caller import Caller
 from tollway.config import settings
 from tollway.endpoints.chat_stream import open_stream, relay
 from tollway.endpoints.file_references import with_files
@@ -51,18 +51,18 @@ class Plan:
     reserve: int
 
 
-async def complete(key: str, raw: dict[str, Any], request_id: str) -> Reply:
-    ref = key_ref(key)
+async def complete(caller: Caller, raw: dict[str, Any]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(ChatCompletionRequest, raw)
     refuse_unpriced_chat(raw)
-    raw = await with_files(key, ref, raw)
-    candidates = await answerable(key, request.model, raw, needed_capabilities(raw), scope=SCOPE)
+    raw = await with_files(caller, raw)
+    candidates = await answerable(caller, request.model, raw, needed_capabilities(raw), scope=SCOPE)
     prompt_estimate = estimate_prompt_tokens(raw["messages"], request.tools)
     prompt_bound = estimate_prompt_tokens(raw["messages"], request.tools, bound=True)
     plans = {c.position: _plan(c, request, raw, prompt_bound) for c in candidates}
-    meter = await admit_call(ref, Call(scope=SCOPE, endpoint="chat.completions", model=request.model,
-                                       provider=candidates[0].provider.name, request_id=request_id,
-                                       reserve=max(p.reserve for p in plans.values()), stream=request.stream))
+    meter = await admit_call(caller.ref, Call(scope=SCOPE, endpoint="chat.completions", model=request.model,
+                                              provider=candidates[0].provider.name, request_id=caller.request_id,
+                                              reserve=max(p.reserve for p in plans.values()), stream=request.stream))
     deadline = min(time.monotonic() + settings().request_deadline_s, meter.ends_by)
 
     if request.stream:

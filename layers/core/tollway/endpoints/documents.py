@@ -1,8 +1,8 @@
 """Documents: parse an upload (multipart or base64 JSON) into text blocks — in the request when it
 is small, as an operation when it is large or asked to be async — and chunk text or blocks.
 
-    reply = await parse_document(api_key, fields, files, request_id)   # 200 with the blocks, or 202
-    reply = await chunk_document(api_key, {"text": "…", "max_chars": 1000}, request_id)
+    reply = await parse_document(caller, fields, files)       # 200 with the blocks, or 202
+    reply = await chunk_document(caller, {"text": "…", "max_chars": 1000})
 
 The parse runs here, in a thread, bounded by its own budget: a client that leaves does not stop it,
 so it pays one unit (see `_metered`).
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import anyio
 
 from tollway import documents
-from tollway.auth.authenticate import authenticate
+from tollway.auth.caller import Caller
 from tollway.catalog import resolve
 from tollway.catalog.job_models import CHUNK_MODEL
 from tollway.config import settings
@@ -35,13 +35,13 @@ from tollway.wire.validation import validate
 T = TypeVar("T")
 
 
-async def _upload(key: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> tuple[bytes, ParseUploadOptions]:
+async def _upload(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> tuple[bytes, ParseUploadOptions]:
     if not files:
         body = validate(ParseDocumentRequest, fields)
         options = ParseUploadOptions.model_validate({"filename": body.filename, "content_type": body.content_type,
                                                      "async": body.async_, "webhook_url": body.webhook_url})
         if body.file_id is not None:
-            stored = await _stored_file(key, body.file_id)
+            stored = await _stored_file(caller, body.file_id)
             options.filename = options.filename or stored.filename
             options.content_type = options.content_type or stored.content_type
             return stored.data, options
@@ -57,10 +57,10 @@ async def _upload(key: str, fields: dict[str, Any], files: dict[str, list[Blob]]
     return upload.data, options
 
 
-async def _stored_file(key: str, file_id: str) -> StoredFile:
+async def _stored_file(caller: Caller, file_id: str) -> StoredFile:
     """A file of the Files API, for the key that owns it: the key is checked first, so whether a file
     exists is told only to its owner (another key's file is a 404 like a missing one)."""
-    record = await anyio.to_thread.run_sync(authenticate, key, GENERATE)
+    record = await caller.verified(GENERATE)
     try:
         return await anyio.to_thread.run_sync(read_file, record.id, file_id)
     except NotFound as exc:
@@ -84,17 +84,18 @@ async def _metered(meter: Meter, work: Callable[[], T], unit_cost: Callable[[int
         raise
 
 
-async def parse_document(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
-    data, options = await _upload(key, fields, files)
+async def parse_document(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+    data, options = await _upload(caller, fields, files)
     order = DOCUMENT.order_upload(data, filename=options.filename, content_type=options.content_type,
                                   webhook_url=options.webhook_url)
     spec = parse_spec()
     large = order.reserve > spec.unit_cost(settings().document_sync_max_pages)
     if options.async_ or options.webhook_url or large:
-        op, headers = await open_operation(key, order)
+        op, headers = await open_operation(caller, order)
         return Reply(headers, body=operation_json(op), status=202)
-    meter = await admit_call(key, Call(scope=GENERATE, endpoint=DOCUMENT.endpoint, model=spec.id,
-                                       provider=spec.provider, reserve=order.reserve, request_id=request_id))
+    meter = await admit_call(caller.ref, Call(scope=GENERATE, endpoint=DOCUMENT.endpoint, model=spec.id,
+                                              provider=spec.provider, reserve=order.reserve,
+                                              request_id=caller.request_id))
     limits = parse_limits()
 
     def work() -> documents.ParsedDocument:
@@ -107,13 +108,13 @@ async def parse_document(key: str, fields: dict[str, Any], files: dict[str, list
     return Reply(meter.headers, body=parsed_document_body(document, pages))
 
 
-async def chunk_document(key: str, raw: dict[str, Any], request_id: str) -> Reply:
+async def chunk_document(caller: Caller, raw: dict[str, Any]) -> Reply:
     body = validate(ChunkRequest, raw)
     spec = resolve(CHUNK_MODEL, "document")
     assert spec is not None, "the catalog prices chunking"
-    meter = await admit_call(key, Call(scope=GENERATE, endpoint="documents.chunk", model=spec.id,
-                                       provider=spec.provider, reserve=spec.unit_cost(1),
-                                       request_id=request_id))
+    meter = await admit_call(caller.ref, Call(scope=GENERATE, endpoint="documents.chunk", model=spec.id,
+                                              provider=spec.provider, reserve=spec.unit_cost(1),
+                                              request_id=caller.request_id))
 
     def work() -> list[documents.Chunk]:
         if body.blocks is not None:

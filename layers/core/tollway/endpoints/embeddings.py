@@ -1,6 +1,6 @@
 """POST /v1/embeddings from admission to settlement.
 
-    reply = await create_embeddings(api_key, {"model": "text-embedding-3-small", "input": "hi"}, request_id)
+    reply = await create_embeddings(caller, {"model": "text-embedding-3-small", "input": "hi"})
     reply.body["usage"]     # {"prompt_tokens": 1, "total_tokens": 1, "cost": 0.00002}
 
 Reserves the input's token estimate at the model's price and charges the provider's reported
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tollway.auth.authenticate import key_ref
+from tollway.auth.caller import Caller
 from tollway.endpoints.media_call import choose, metered_call
 from tollway.endpoints.reply import Reply
 from tollway.ledger.money import credits_json
@@ -20,12 +20,12 @@ from tollway.wire.openai_embeddings import EmbeddingCreateParams
 from tollway.wire.validation import validate
 
 
-async def create_embeddings(key: str, raw: dict[str, Any], request_id: str) -> Reply:
-    ref = key_ref(key)
+async def create_embeddings(caller: Caller, raw: dict[str, Any]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(EmbeddingCreateParams, raw)
-    spec, embedder = await choose(key, request.model, "embedding", EMBEDDINGS)
+    spec, embedder = await choose(caller, request.model, "embedding", EMBEDDINGS)
     estimate = request.estimated_tokens()
-    result, meter = await metered_call(ref, spec, "embeddings", spec.cost(estimate, 0), request_id,
+    result, meter = await metered_call(caller, spec, "embeddings", spec.cost(estimate, 0),
                                        lambda: embedder.embed(dict(raw)))
     tokens = result.prompt_tokens if result.prompt_tokens is not None else estimate
     charged = await meter.settle(spec.cost(tokens, 0), prompt_tokens=tokens)

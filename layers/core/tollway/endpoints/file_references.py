@@ -1,7 +1,7 @@
 """Chat messages that name an uploaded file by id get the file's content, from the key's own storage.
 
-    raw = await with_files(key, ref, raw)                   # OpenAI chat body
-    raw = await with_files(key, ref, raw, anthropic=True)   # Anthropic Messages body
+    raw = await with_files(caller, raw)                   # OpenAI chat body
+    raw = await with_files(caller, raw, anthropic=True)   # Anthropic Messages body
 
 OpenAI's `{"type": "file", "file": {"file_id": "file-…"}}` part becomes, by the file's type, an
 image part (images), a PDF `file` part with the data inline (PDFs, for models that take documents)
@@ -18,8 +18,7 @@ from typing import Any
 
 import anyio
 
-from tollway.auth.authenticate import authenticate
-from tollway.auth.keys import KeyRef
+from tollway.auth.caller import Caller
 from tollway.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from tollway.storage.files import StoredFile, read_file_object
 
@@ -52,14 +51,14 @@ def _anthropic_refs(raw: dict[str, Any]) -> list[tuple[int, int, str]]:
     return found
 
 
-async def with_files(key: str, ref: KeyRef, raw: dict[str, Any], *, anthropic: bool = False) -> dict[str, Any]:
+async def with_files(caller: Caller, raw: dict[str, Any], *, anthropic: bool = False) -> dict[str, Any]:
     refs = _anthropic_refs(raw) if anthropic else _openai_refs(raw)
     if not refs:
         return raw
     # The key is verified before S3 is: a forged key bearing another key's id must learn nothing,
     # not even from how long a missing file takes to be missing. (Cached: warm, no store request.)
-    await anyio.to_thread.run_sync(authenticate, key, SCOPE)
-    files = await anyio.to_thread.run_sync(_read_all, ref.id, [file_id for _, _, file_id in refs])
+    await caller.verified(SCOPE)
+    files = await anyio.to_thread.run_sync(_read_all, caller.ref.id, [file_id for _, _, file_id in refs])
     messages = [dict(m) if isinstance(m, dict) else m for m in raw["messages"]]
     for (i, j, file_id), stored in zip(refs, files, strict=True):
         content = list(messages[i]["content"])

@@ -1,6 +1,6 @@
 """The Files and Uploads APIs: scope checks, then storage. Nothing here is priced.
 
-    reply = await create_file(api_key, lambda: read_form(request))   # → ({"purpose": "batch"}, {"file": [blob]})
+    reply = await create_file(caller, lambda: read_form(request))   # → ({"purpose": "batch"}, {"file": [blob]})
     reply.body                   # the OpenAI File object
     reply.headers                # x-storage-used-bytes, x-storage-limit-bytes
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 
-from tollway.auth.authenticate import authenticate
+from tollway.auth.caller import Caller
 from tollway.auth.keys import KeyRef
 from tollway.config import settings
 from tollway.endpoints.reply import Reply
@@ -38,7 +38,7 @@ USE_UPLOADS = ("Upload larger files with POST /v1/uploads {filename, purpose, by
 INLINE_CONTENT_BYTES = 4 * 1024 * 1024
 
 
-async def create_file(key: str, read_form: Callable[[], Awaitable[tuple[dict[str, Any], dict[str, list[Blob]]]]]
+async def create_file(caller: Caller, read_form: Callable[[], Awaitable[tuple[dict[str, Any], dict[str, list[Blob]]]]]
                       ) -> Reply:
     """`read_form` reads the multipart body — after authentication, so its errors carry the headers too."""
     async def work(owner: KeyRef) -> Reply:
@@ -58,10 +58,10 @@ async def create_file(key: str, read_form: Callable[[], Awaitable[tuple[dict[str
                                       reserve=uploads.reserve_releasing_expired))
         return Reply(storage.headers(), body=record.json())
 
-    return await _as_key(key, WRITE, work)
+    return await _as_key(caller, WRITE, work)
 
 
-async def list_files(key: str, query: dict[str, Any]) -> Reply:
+async def list_files(caller: Caller, query: dict[str, Any]) -> Reply:
     async def work(owner: KeyRef) -> Reply:
         params = validate(FileListParams, query)
         records = await anyio.to_thread.run_sync(files.list_files, owner.id, params.purpose)
@@ -75,25 +75,25 @@ async def list_files(key: str, query: dict[str, Any]) -> Reply:
                                 "first_id": page[0].id if page else None, "last_id": page[-1].id if page else None,
                                 "has_more": len(records) > len(page)})
 
-    return await _as_key(key, READ, work)
+    return await _as_key(caller, READ, work)
 
 
-async def retrieve_file(key: str, file_id: str) -> Reply:
+async def retrieve_file(caller: Caller, file_id: str) -> Reply:
     async def work(owner: KeyRef) -> Reply:
         return Reply({}, body=(await anyio.to_thread.run_sync(files.get_file, owner.id, file_id)).json())
 
-    return await _as_key(key, READ, work)
+    return await _as_key(caller, READ, work)
 
 
-async def delete_file(key: str, file_id: str) -> Reply:
+async def delete_file(caller: Caller, file_id: str) -> Reply:
     async def work(owner: KeyRef) -> Reply:
         storage = await anyio.to_thread.run_sync(files.delete_file, owner, file_id)
         return Reply(storage.headers(), body={"id": file_id, "object": "file", "deleted": True})
 
-    return await _as_key(key, WRITE, work)
+    return await _as_key(caller, WRITE, work)
 
 
-async def file_content(key: str, file_id: str) -> Reply:
+async def file_content(caller: Caller, file_id: str) -> Reply:
     async def work(owner: KeyRef) -> Reply:
         key_id = owner.id
         record = await anyio.to_thread.run_sync(files.get_file, key_id, file_id)
@@ -106,10 +106,10 @@ async def file_content(key: str, file_id: str) -> Reply:
         stored = await anyio.to_thread.run_sync(files.read_file, key_id, file_id, INLINE_CONTENT_BYTES)
         return Reply({"content-disposition": disposition}, content=stored.data, content_type=stored.content_type)
 
-    return await _as_key(key, READ, work)
+    return await _as_key(caller, READ, work)
 
 
-async def create_upload(key: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Reply:
+async def create_upload(caller: Caller, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Reply:
     async def work(owner: KeyRef) -> Reply:
         params = validate(UploadCreateParams, await read_body())
         upload, form, storage = await anyio.to_thread.run_sync(
@@ -117,40 +117,40 @@ async def create_upload(key: str, read_body: Callable[[], Awaitable[dict[str, An
         return Reply(storage.headers(), body=upload.json() | {"upload_url": form.url, "upload_method": "POST",
                                                                "upload_fields": form.fields})
 
-    return await _as_key(key, WRITE, work)
+    return await _as_key(caller, WRITE, work)
 
 
-async def complete_upload(key: str, upload_id: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Reply:
+async def complete_upload(caller: Caller, upload_id: str, read_body: Callable[[], Awaitable[dict[str, Any]]]) -> Reply:
     async def work(owner: KeyRef) -> Reply:
         validate(UploadCompleteParams, await read_body())
         upload, file = await anyio.to_thread.run_sync(uploads.complete_upload, owner, upload_id)
         return Reply({}, body=upload.json(file))
 
-    return await _as_key(key, WRITE, work)
+    return await _as_key(caller, WRITE, work)
 
 
-async def cancel_upload(key: str, upload_id: str) -> Reply:
+async def cancel_upload(caller: Caller, upload_id: str) -> Reply:
     async def work(owner: KeyRef) -> Reply:
         upload, storage = await anyio.to_thread.run_sync(uploads.cancel_upload, owner, upload_id)
         return Reply(storage.headers(), body=upload.json())
 
-    return await _as_key(key, WRITE, work)
+    return await _as_key(caller, WRITE, work)
 
 
-async def _as_key(key: str, scope: str, work: Callable[[KeyRef], Awaitable[Reply]]) -> Reply:
+async def _as_key(caller: Caller, scope: str, work: Callable[[KeyRef], Awaitable[Reply]]) -> Reply:
     """Authenticate for `scope`, run `work` with the key (its id and the hash its writes must match),
     and add the storage headers to whatever it answers (raised errors too, but not a key refused by
     a write: that answer tells nothing more than any other 401)."""
-    record = await anyio.to_thread.run_sync(authenticate, key, scope)
+    record = await caller.verified(scope)
     try:
-        answer = await work(KeyRef(record.id, record.key_hash))
+        reply = await work(KeyRef(record.id, record.key_hash))
     except TollwayError as exc:
         if "x-storage-used-bytes" not in exc.headers and not isinstance(exc, AuthenticationFailed):
             exc.headers = exc.headers | (await anyio.to_thread.run_sync(storage_of, record.id)).headers()
         raise
-    if "x-storage-used-bytes" not in answer.headers:
-        answer.headers |= (await anyio.to_thread.run_sync(storage_of, record.id)).headers()
-    return answer
+    if "x-storage-used-bytes" not in reply.headers:
+        reply.headers |= (await anyio.to_thread.run_sync(storage_of, record.id)).headers()
+    return reply
 
 
 def _content_type(declared: str | None, filename: str) -> str:

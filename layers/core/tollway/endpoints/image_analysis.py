@@ -1,6 +1,6 @@
 """POST /v1/images/analysis: an image and a prompt → text, from a vision chat model.
 
-    reply = await analyze_image(api_key, {"prompt": "What is this?", "image_url": "https://…/cat.png"}, {}, rid)
+    reply = await analyze_image(caller, {"prompt": "What is this?", "image_url": "https://…/cat.png"}, {})
     reply.body      # {"object": "image.analysis", "model": "gpt-4o-mini", "text": "A cat…", "usage": {…}}
 
 The image comes as a multipart file (`image`), base64 (`image`, a data: URL is fine) or a URL
@@ -16,7 +16,7 @@ import secrets
 import time
 from typing import Any
 
-from tollway.auth.authenticate import key_ref, refuse_after_auth
+from tollway.auth.caller import Caller
 from tollway.catalog import resolve
 from tollway.endpoints.media_call import SCOPE, metered_call
 from tollway.endpoints.reply import Reply
@@ -30,30 +30,30 @@ from tollway.wire.token_estimate import estimate_prompt_tokens, estimate_text_to
 from tollway.wire.validation import validate
 
 
-async def analyze_image(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
-    ref = key_ref(key)
+async def analyze_image(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(ImageAnalysisParams, fields)
     image_url = _image_source(request, files.get("image", []))
     spec = resolve(request.model)
     if spec is None:
-        raise await refuse_after_auth(key, SCOPE, ModelNotFound(
+        raise await caller.refusal(SCOPE, ModelNotFound(
             f"The model {request.model!r} is not a chat model served by this gateway", param="model"))
     if spec.listed and "vision" not in spec.capabilities:
-        raise await refuse_after_auth(key, SCOPE, InvalidRequest(
+        raise await caller.refusal(SCOPE, InvalidRequest(
             f"{spec.id} cannot read images; use a vision model such as gpt-4o-mini", code="unsupported_model",
             param="model"))
     try:
         provider = provider_for(spec.provider)
     except TollwayError as exc:
-        raise await refuse_after_auth(key, SCOPE, exc) from None
+        raise await caller.refusal(SCOPE, exc) from None
 
     messages = [{"role": "user", "content": [
         {"type": "text", "text": request.prompt},
         {"type": "image_url", "image_url": {"url": image_url, "detail": request.detail}}]}]
     body = {"model": spec.id, "messages": messages, provider.token_limit_param: request.max_tokens}
     prompt_estimate = estimate_prompt_tokens(messages)
-    reply, meter = await metered_call(ref, spec, "images.analysis", spec.cost(prompt_estimate, request.max_tokens),
-                                      request_id, lambda: provider.chat(body))
+    reply, meter = await metered_call(caller, spec, "images.analysis", spec.cost(prompt_estimate, request.max_tokens),
+                                      lambda: provider.chat(body))
     choices = reply.body.get("choices") or [{}]
     text = (choices[0].get("message") or {}).get("content") or ""
     usage = reply.usage or Usage(prompt_estimate, estimate_text_tokens(text))

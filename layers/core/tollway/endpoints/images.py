@@ -1,6 +1,6 @@
 """Image generation, edits and variations from admission to settlement.
 
-    reply = await generate_images(api_key, {"prompt": "a fox", "n": 2, "response_format": "url"}, request_id)
+    reply = await generate_images(caller, {"prompt": "a fox", "n": 2, "response_format": "url"})
     reply.body["data"]      # [{"url": "https://…presigned…"}, …]
 
 Reserves n images at the model's price per image and charges the images actually returned. With
@@ -17,7 +17,7 @@ from typing import Any
 
 import anyio
 
-from tollway.auth.authenticate import key_ref
+from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import EDIT, GENERATE, VARIATION
 from tollway.endpoints.media_call import choose, metered_call, require
@@ -32,18 +32,18 @@ from tollway.wire.validation import validate
 DEFAULT_MODELS = {GENERATE: "gpt-image-1", EDIT: "gpt-image-1", VARIATION: "dall-e-2"}
 
 
-async def generate_images(key: str, raw: dict[str, Any], request_id: str) -> Reply:
-    key_ref(key)  # a malformed key is a 401 before anything else
+async def generate_images(caller: Caller, raw: dict[str, Any]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(ImageGenerateParams, raw)
-    spec, generator = await choose(key, request.model or DEFAULT_MODELS[GENERATE], "image", IMAGE_GENERATION)
-    await require(key, spec, GENERATE, "image generation")
+    spec, generator = await choose(caller, request.model or DEFAULT_MODELS[GENERATE], "image", IMAGE_GENERATION)
+    await require(caller, spec, GENERATE, "image generation")
     job = ImageJob(spec.id, request.prompt, request.n, request.size, request.passed_through())
-    return await _deliver(key, spec, "images.generations", job, request.delivery(spec.id), request_id,
+    return await _deliver(caller, spec, "images.generations", job, request.delivery(spec.id),
                           lambda: generator.generate_images(job))
 
 
-async def edit_images(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
-    key_ref(key)  # a malformed key is a 401 before anything else
+async def edit_images(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(ImageEditParams, fields)
     images = [check_image(b.data, b.filename, b.content_type, param="image")
               for b in files.get("image", []) + files.get("image[]", [])]
@@ -51,38 +51,35 @@ async def edit_images(key: str, fields: dict[str, Any], files: dict[str, list[Bl
         raise InvalidRequest("image: upload the image to edit as a multipart file", code="missing_file", param="image")
     masks = files.get("mask", [])
     mask = check_image(masks[0].data, masks[0].filename, masks[0].content_type, param="mask") if masks else None
-    spec, editor = await choose(key, request.model or DEFAULT_MODELS[EDIT], "image", IMAGE_EDITS)
-    await require(key, spec, EDIT, "image edits")
+    spec, editor = await choose(caller, request.model or DEFAULT_MODELS[EDIT], "image", IMAGE_EDITS)
+    await require(caller, spec, EDIT, "image edits")
     job = ImageJob(spec.id, request.prompt, request.n, request.size, request.passed_through())
-    return await _deliver(key, spec, "images.edits", job, request.delivery(spec.id), request_id,
+    return await _deliver(caller, spec, "images.edits", job, request.delivery(spec.id),
                           lambda: editor.edit_images(job, images, mask))
 
 
-async def create_variations(key: str, fields: dict[str, Any], files: dict[str, list[Blob]],
-                            request_id: str) -> Reply:
-    key_ref(key)  # a malformed key is a 401 before anything else
+async def create_variations(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(ImageCreateVariationParams, fields)
     uploads = files.get("image", [])
     if not uploads:
         raise InvalidRequest("image: upload the image to vary as a multipart file", code="missing_file",
                              param="image")
     image = check_image(uploads[0].data, uploads[0].filename, uploads[0].content_type, param="image")
-    spec, variator = await choose(key, request.model or DEFAULT_MODELS[VARIATION], "image", IMAGE_VARIATIONS)
-    await require(key, spec, VARIATION, "image variations")
+    spec, variator = await choose(caller, request.model or DEFAULT_MODELS[VARIATION], "image", IMAGE_VARIATIONS)
+    await require(caller, spec, VARIATION, "image variations")
     job = ImageJob(spec.id, "", request.n, request.size, request.passed_through())
-    return await _deliver(key, spec, "images.variations", job, request.delivery(spec.id), request_id,
+    return await _deliver(caller, spec, "images.variations", job, request.delivery(spec.id),
                           lambda: variator.vary_image(job, image))
 
 
-async def _deliver(key: str, spec: ModelSpec, endpoint: str, job: ImageJob, delivery: str, request_id: str,
+async def _deliver(caller: Caller, spec: ModelSpec, endpoint: str, job: ImageJob, delivery: str,
                    work: Callable[[], Awaitable[list[Picture]]]) -> Reply:
-    ref = key_ref(key)
-
     async def produce() -> list[dict[str, Any]]:
         pictures = (await work())[:job.n]  # never pay for more than was asked for
-        return await anyio.to_thread.run_sync(_items, ref.id, pictures, delivery)
+        return await anyio.to_thread.run_sync(_items, caller.ref.id, pictures, delivery)
 
-    items, meter = await metered_call(ref, spec, endpoint, spec.unit_cost(job.n), request_id, produce)
+    items, meter = await metered_call(caller, spec, endpoint, spec.unit_cost(job.n), produce)
     await meter.settle(spec.unit_cost(len(items)))
     return Reply(meter.headers, body={"created": int(time.time()), "data": items})
 

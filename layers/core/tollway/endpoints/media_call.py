@@ -1,8 +1,8 @@
 """What every media endpoint does around its upstream call: find the model and the adapter that can
 serve it, admit and reserve, call; the endpoint settles and replies.
 
-    spec, embedder = await choose(key, "text-embedding-3-small", "embedding", EMBEDDINGS)
-    result, meter = await metered_call(ref, spec, "embeddings", reserve, request_id, lambda: embedder.embed(body))
+    spec, embedder = await choose(caller, "text-embedding-3-small", "embedding", EMBEDDINGS)
+    result, meter = await metered_call(caller, spec, "embeddings", reserve, lambda: embedder.embed(body))
     await meter.settle(spec.cost(result.prompt_tokens, 0), prompt_tokens=result.prompt_tokens)
     return Reply(meter.headers, body=result.body)
 
@@ -17,8 +17,7 @@ from typing import TypeVar
 
 import anyio
 
-from tollway.auth.authenticate import refuse_after_auth
-from tollway.auth.keys import KeyRef
+from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec, require_capability, served_as
 from tollway.catalog.spec import Kind
 from tollway.errors import RequestTimeLimit, TollwayError
@@ -31,28 +30,28 @@ T = TypeVar("T")
 C = TypeVar("C")
 
 
-async def choose(key: str, model: str, kind: Kind, capability: Capability[C]) -> tuple[ModelSpec, C]:
+async def choose(caller: Caller, model: str, kind: Kind, capability: Capability[C]) -> tuple[ModelSpec, C]:
     try:
         spec = served_as(model, kind)
         return spec, adapter_for(spec.provider, capability)
     except TollwayError as exc:
-        raise await refuse_after_auth(key, SCOPE, exc) from None
+        raise await caller.refusal(SCOPE, exc) from None
 
 
-async def require(key: str, spec: ModelSpec, capability: str, what: str) -> None:
+async def require(caller: Caller, spec: ModelSpec, capability: str, what: str) -> None:
     """`catalog.require_capability`, told only to a valid key."""
     try:
         require_capability(spec, capability, what)
     except TollwayError as exc:
-        raise await refuse_after_auth(key, SCOPE, exc) from None
+        raise await caller.refusal(SCOPE, exc) from None
 
 
-async def metered_call(ref: KeyRef, spec: ModelSpec, endpoint: str, reserve: int, request_id: str,
+async def metered_call(caller: Caller, spec: ModelSpec, endpoint: str, reserve: int,
                        work: Callable[[], Awaitable[T]]) -> tuple[T, Meter]:
     """Admit (reserving `reserve` µc) and run `work`; any failure in it refunds everything. The
     caller settles the returned meter with what was delivered."""
-    meter = await admit_call(ref, Call(scope=SCOPE, endpoint=endpoint, model=spec.id, provider=spec.provider,
-                                       reserve=reserve, request_id=request_id))
+    meter = await admit_call(caller.ref, Call(scope=SCOPE, endpoint=endpoint, model=spec.id, provider=spec.provider,
+                                              reserve=reserve, request_id=caller.request_id))
     async with meter.refund_on_error():
         try:
             with anyio.fail_after(max(meter.seconds_left(), 0)):

@@ -1,6 +1,6 @@
 """Anthropic's Messages API (/v1/messages) for every model: Claude natively, the rest translated.
 
-    reply = await create_message(api_key, body, request_id, beta=request.headers.get("anthropic-beta"))
+    reply = await create_message(caller, body, beta=request.headers.get("anthropic-beta"))
     reply.body        # an Anthropic Message, or
     reply.chunks      # Anthropic's SSE event stream, settled when it ends
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 
-from tollway.auth.authenticate import key_ref
+from tollway.auth.caller import Caller
 from tollway.catalog import resolve
 from tollway.config import settings
 from tollway.endpoints.chat_stream import open_stream
@@ -56,18 +56,18 @@ def speaks_messages(provider: object) -> bool:
     return callable(getattr(provider, "messages_stream", None))
 
 
-async def create_message(key: str, raw: dict[str, Any], request_id: str, *, beta: str | None = None) -> Reply:
-    ref = key_ref(key)
+async def create_message(caller: Caller, raw: dict[str, Any], *, beta: str | None = None) -> Reply:
+    caller.ref  # a malformed key is a 401 before anything else
     request = validate(MessageCreateParams, raw)
     refuse_unpriced_messages(raw, beta)
-    raw = await with_files(key, ref, raw, anthropic=True)
-    candidates = await answerable(key, request.model, raw, needed_by_message_request(raw), scope=SCOPE)
+    raw = await with_files(caller, raw, anthropic=True)
+    candidates = await answerable(caller, request.model, raw, needed_by_message_request(raw), scope=SCOPE)
     estimate = estimate_messages_tokens(raw)
     plans = _plans(candidates, raw, request, estimate_messages_tokens(raw, bound=True))
     candidates = [c for c in candidates if c.position in plans]
-    meter = await admit_call(ref, Call(scope=SCOPE, endpoint="messages", model=request.model,
-                                       provider=candidates[0].provider.name, request_id=request_id,
-                                       reserve=max(p.reserve for p in plans.values()), stream=request.stream))
+    meter = await admit_call(caller.ref, Call(scope=SCOPE, endpoint="messages", model=request.model,
+                                              provider=candidates[0].provider.name, request_id=caller.request_id,
+                                              reserve=max(p.reserve for p in plans.values()), stream=request.stream))
     deadline = min(time.monotonic() + settings().request_deadline_s, meter.ends_by)
     thinking = request.thinking_enabled()
 
@@ -141,7 +141,7 @@ async def _native_message(candidate: Candidate, body: dict[str, Any], beta: str 
         raise UpstreamTimeout(f"{candidate.provider.name} did not answer before the request's deadline") from None
 
 
-async def count_message_tokens(key: str, raw: dict[str, Any], beta: str | None) -> Reply:
+async def count_message_tokens(caller: Caller, raw: dict[str, Any], beta: str | None = None) -> Reply:
     """POST /v1/messages/count_tokens: Anthropic's count for Claude, our estimate for other models,
     with the rate-limit headers.
 
@@ -149,7 +149,7 @@ async def count_message_tokens(key: str, raw: dict[str, Any], beta: str | None) 
     the operator's key): one conditional UpdateItem, no reservation and no usage record.
     """
     model = validate(MessageCountTokensParams, raw).model
-    headers = await anyio.to_thread.run_sync(count_request, key_ref(key), "ai:read", time.time())
+    headers = await anyio.to_thread.run_sync(count_request, caller.ref, "ai:read", time.time())
     spec = resolve(model)
     if spec is None:
         raise ModelNotFound(f"The model {model!r} does not exist or is not served by this gateway", param="model")

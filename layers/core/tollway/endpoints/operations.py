@@ -1,9 +1,9 @@
 """Operations as the API offers them: start a job (202 with the operation), read one, cancel one;
 OpenAI's videos API on the same operations; each key's webhook signing secret.
 
-    reply = await start_job(api_key, "video", {"model": "sora-2", "prompt": "a cat surfing"})
+    reply = await start_job(caller, "video", {"model": "sora-2", "prompt": "a cat surfing"})
     reply.status, reply.body["status"]        # 202, "queued": the job runs in Step Functions
-    reply = await show_operation(api_key, "op_…")
+    reply = await show_operation(caller, "op_…")
 
 A model or provider the job cannot run on is told only to a valid key (401/403 first).
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import anyio
 
-from tollway.auth.authenticate import authenticate, refuse_after_auth
+from tollway.auth.caller import Caller
 from tollway.config import settings
 from tollway.endpoints.reply import Reply
 from tollway.errors import Conflict, ModelNotFound, NotFound, NotImplementedYet, ProviderNotConfigured
@@ -26,39 +26,39 @@ from tollway.operations.views import operation_json, video_json
 from tollway.wire.media_types import Blob
 
 
-async def start_job(key: str, kind: str, body: dict[str, Any]) -> Reply:
+async def start_job(caller: Caller, kind: str, body: dict[str, Any]) -> Reply:
     """202 with the operation: the job runs in Step Functions, the client polls GET /v1/operations/{id}."""
-    op, headers = await _open(key, lambda: operation_kind(kind).order(body))
+    op, headers = await _open(caller, lambda: operation_kind(kind).order(body))
     return Reply(headers, body=operation_json(op), status=202)
 
 
-async def start_upload_job(key: str, kind: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+async def start_upload_job(caller: Caller, kind: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     """The same for a job whose input is an upload (an audio file to transcribe): it waits in S3."""
-    op, headers = await _open(key, lambda: operation_kind(kind).order_upload(fields, files))  # type: ignore[attr-defined]
+    op, headers = await _open(caller, lambda: operation_kind(kind).order_upload(fields, files))  # type: ignore[attr-defined]
     return Reply(headers, body=operation_json(op), status=202)
 
 
-async def _open(key: str, order: Callable[[], Order]) -> tuple[Operation, dict[str, str]]:
+async def _open(caller: Caller, order: Callable[[], Order]) -> tuple[Operation, dict[str, str]]:
     try:
         priced = order()
     except (ModelNotFound, ProviderNotConfigured, NotImplementedYet) as exc:
-        raise await refuse_after_auth(key, lifecycle.GENERATE, exc) from None
-    return await lifecycle.open_operation(key, priced)
+        raise await caller.refusal(lifecycle.GENERATE, exc) from None
+    return await lifecycle.open_operation(caller, priced)
 
 
-async def show_operation(key: str, op_id: str, kind: str | None = None) -> Reply:
-    op = await lifecycle.read_operation(key, op_id, kind)
+async def show_operation(caller: Caller, op_id: str, kind: str | None = None) -> Reply:
+    op = await lifecycle.read_operation(caller, op_id, kind)
     return Reply(_poll_hint(op), body=await anyio.to_thread.run_sync(operation_json, op))
 
 
-async def cancel_operation(key: str, op_id: str) -> Reply:
-    return Reply(body=operation_json(await lifecycle.cancel_operation(key, op_id)))
+async def cancel_operation(caller: Caller, op_id: str) -> Reply:
+    return Reply(body=operation_json(await lifecycle.cancel_operation(caller, op_id)))
 
 
-async def webhook_secret(key: str) -> Reply:
+async def webhook_secret(caller: Caller) -> Reply:
     from tollway.operations.webhook_secret import webhook_secret as secret_for
 
-    record = await anyio.to_thread.run_sync(authenticate, key, "ai:read")
+    record = await caller.verified("ai:read")
     return Reply(body={"object": "webhook_secret", "secret": secret_for(record.id), "algorithm": "HMAC-SHA256",
                        "header": "Tollway-Signature"})
 
@@ -71,21 +71,21 @@ def _poll_hint(op: Operation) -> dict[str, str]:
 # -- OpenAI's videos API (POST /v1/videos, GET /v1/videos/{id}, GET /v1/videos/{id}/content) -------
 
 
-async def create_video(key: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+async def create_video(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     if files:
         raise NotImplementedYet("input_reference: reference images are not supported by this gateway yet",
                                 param=next(iter(files)))
-    op, headers = await _open(key, lambda: operation_kind("video").order(fields))
+    op, headers = await _open(caller, lambda: operation_kind("video").order(fields))
     return Reply(headers, body=video_json(op))
 
 
-async def retrieve_video(key: str, video_id: str) -> Reply:
-    op = await lifecycle.read_operation(key, video_id, "video")
+async def retrieve_video(caller: Caller, video_id: str) -> Reply:
+    op = await lifecycle.read_operation(caller, video_id, "video")
     return Reply(_poll_hint(op), body=video_json(op))
 
 
-async def video_content(key: str, video_id: str, variant: str) -> Reply:
-    op = await lifecycle.read_operation(key, video_id, "video")
+async def video_content(caller: Caller, video_id: str, variant: str) -> Reply:
+    op = await lifecycle.read_operation(caller, video_id, "video")
     if variant != "video":
         raise NotFound(f"variant: only the video itself is kept, not a {variant[:40]!r}", param="variant")
     if op.status != "succeeded" or not op.result:

@@ -1,6 +1,6 @@
 """Transcriptions and translations (speech → text) from admission to settlement.
 
-    reply = await transcribe(api_key, {"model": "whisper-1", "response_format": "srt"}, {"file": [blob]}, rid)
+    reply = await transcribe(caller, {"model": "whisper-1", "response_format": "srt"}, {"file": [blob]})
     reply.content, reply.content_type      # the upstream's SRT text, "text/plain; charset=utf-8"
 
 The audio is a multipart `file` or base64 in a JSON `file` field; either way its bytes are checked
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from tollway.auth.authenticate import key_ref
+from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import TRANSCRIBE, TRANSLATE
 from tollway.endpoints.media_call import choose, metered_call, require
@@ -27,31 +27,31 @@ JSON_FORMATS = ("json", "verbose_json")
 C = TypeVar("C")
 
 
-async def transcribe(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
+async def transcribe(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     request = validate(TranscriptionCreateParams, fields)
-    spec, transcriber = await _prepare(key, request, TRANSCRIBE, TRANSCRIPTION, "transcription")
+    spec, transcriber = await _prepare(caller, request, TRANSCRIBE, TRANSCRIPTION, "transcription")
     job = TranscriptionJob(spec.id, audio_input(request, files.get("file", [])), request.upstream_fields())
-    return await _run(key, spec, "audio.transcriptions", request, request_id, lambda: transcriber.transcribe(job))
+    return await _run(caller, spec, "audio.transcriptions", request, lambda: transcriber.transcribe(job))
 
 
-async def translate(key: str, fields: dict[str, Any], files: dict[str, list[Blob]], request_id: str) -> Reply:
+async def translate(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     request = validate(TranslationCreateParams, fields)
-    spec, translator = await _prepare(key, request, TRANSLATE, TRANSLATION, "audio translation")
+    spec, translator = await _prepare(caller, request, TRANSLATE, TRANSLATION, "audio translation")
     job = TranscriptionJob(spec.id, audio_input(request, files.get("file", [])), request.upstream_fields())
-    return await _run(key, spec, "audio.translations", request, request_id, lambda: translator.translate(job))
+    return await _run(caller, spec, "audio.translations", request, lambda: translator.translate(job))
 
 
-async def _prepare(key: str, request: TranslationCreateParams, capability: str, protocol: Capability[C],
+async def _prepare(caller: Caller, request: TranslationCreateParams, capability: str, protocol: Capability[C],
                    what: str) -> tuple[ModelSpec, C]:
-    key_ref(key)  # a malformed key is a 401 before anything else
-    spec, adapter = await choose(key, request.model, "transcription", protocol)
-    await require(key, spec, capability, what)
+    caller.ref  # a malformed key is a 401 before anything else
+    spec, adapter = await choose(caller, request.model, "transcription", protocol)
+    await require(caller, spec, capability, what)
     return spec, adapter
 
 
-async def _run(key: str, spec: ModelSpec, endpoint: str, request: TranslationCreateParams, request_id: str,
+async def _run(caller: Caller, spec: ModelSpec, endpoint: str, request: TranslationCreateParams,
                work: Callable[[], Awaitable[Transcript]]) -> Reply:
-    transcript, meter = await metered_call(key_ref(key), spec, endpoint, spec.unit_cost(1), request_id, work)
+    transcript, meter = await metered_call(caller, spec, endpoint, spec.unit_cost(1), work)
     await meter.settle(spec.unit_cost(1))
     return Reply(meter.headers, content=transcript.body, content_type=_content_type(request.response_format))
 

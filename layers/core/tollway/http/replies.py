@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from tollway.endpoints import Reply
+from tollway.endpoints import Caller, Reply
 from tollway.http.disconnect import until_disconnect
 from tollway.http.requests import api_key, json_object, request_id
 from tollway.http.responses import ClosingStreamingResponse, EventStreamResponse
@@ -25,14 +25,19 @@ from tollway.http.responses import ClosingStreamingResponse, EventStreamResponse
 if TYPE_CHECKING:
     from tollway.wire.media_types import Blob
 
-JsonCall = Callable[..., Awaitable[Reply]]  # (key, body, request id, **options)
-FormCall = Callable[[str, dict[str, Any], dict[str, list["Blob"]], str], Awaitable[Reply]]
+JsonCall = Callable[..., Awaitable[Reply]]  # (caller, body, **options)
+FormCall = Callable[[Caller, dict[str, Any], dict[str, list["Blob"]]], Awaitable[Reply]]
+
+
+def caller(request: Request) -> Caller:
+    """The caller of this request: its API key (a 401 here when there is none) and its request id."""
+    return Caller(api_key(request), request_id(request))
 
 
 async def json_call(request: Request, call: JsonCall, *, job: str | None = None, **options: Any) -> Response:
     """A JSON call, given `options` as keywords; with `job` (an operation kind), `"async": true`
     makes it an operation instead."""
-    key = api_key(request)
+    who = caller(request)
     body = await json_object(request)
     if job is not None:
         from tollway.wire.operations import wants_async
@@ -40,8 +45,8 @@ async def json_call(request: Request, call: JsonCall, *, job: str | None = None,
         if wants_async(body):
             from tollway.endpoints import start_job
 
-            return render(await start_job(key, job, body))
-    return render(await until_disconnect(request, lambda: call(key, body, request_id(request), **options)))
+            return render(await start_job(who, job, body))
+    return render(await until_disconnect(request, lambda: call(who, body, **options)))
 
 
 async def form_call(request: Request, call: FormCall, *, json_allowed: bool = False, job: str | None = None) -> Response:
@@ -49,7 +54,7 @@ async def form_call(request: Request, call: FormCall, *, json_allowed: bool = Fa
     `async` makes it an operation whose upload waits in S3."""
     from tollway.http.multipart import form_or_json, read_form
 
-    key = api_key(request)
+    who = caller(request)
     fields, files = await (form_or_json(request) if json_allowed else read_form(request))
     if job is not None:
         from tollway.wire.operations import wants_async
@@ -57,8 +62,8 @@ async def form_call(request: Request, call: FormCall, *, json_allowed: bool = Fa
         if wants_async(fields):
             from tollway.endpoints import start_upload_job
 
-            return render(await start_upload_job(key, job, fields, files))
-    return render(await until_disconnect(request, lambda: call(key, fields, files, request_id(request))))
+            return render(await start_upload_job(who, job, fields, files))
+    return render(await until_disconnect(request, lambda: call(who, fields, files)))
 
 
 def render(reply: Reply) -> Response:

@@ -1,7 +1,7 @@
 """Async operations: records, Step Functions executions, the worker that runs each step, and the
 webhooks fired when one finishes.
 
-    op, headers = await open_operation(api_key, operation_kind("video").order(body))   # lifecycle.py
+    op, headers = await open_operation(caller, operation_kind("video").order(body))    # lifecycle.py
     handle({"action": "poll", "operation_id": op.id})                                  # worker.py
     result = await deliver(op.webhook_url, operation_json(op), secret)                 # webhooks.py
 

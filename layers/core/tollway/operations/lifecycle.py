@@ -1,9 +1,9 @@
 """What the API does with operations: open one (admit, record, start its execution), read one,
 cancel one. The worker (`worker.py`) does everything in between.
 
-    op, headers = await open_operation(api_key, order)          # 202 at once: the job runs in Step Functions
-    op = await read_operation(api_key, "op_…", kind="video")    # 404 for another key's operation
-    op = await cancel_operation(api_key, "op_…")                # stopped, cancelled, reservation released
+    op, headers = await open_operation(caller, order)          # 202 at once: the job runs in Step Functions
+    op = await read_operation(caller, "op_…", kind="video")    # 404 for another key's operation
+    op = await cancel_operation(caller, "op_…")                # stopped, cancelled, reservation released
 
 Opening reserves the order's worst-case cost as a hold named by the operation id, valid for
 TOLLWAY_OPERATION_HOLD_SECONDS (longer than any job), so the sweeper only ever refunds an operation
@@ -17,16 +17,15 @@ import time
 
 import anyio
 
-from tollway.auth.authenticate import authenticate
+from tollway.auth.caller import Caller
 from tollway.config import settings
 from tollway.errors import Conflict, TollwayError
+from tollway.ledger.meter import Call, admit_call
 from tollway.ledger.money import format_credits
 from tollway.operations import executions, records, results
 from tollway.operations.billing import settle_operation
 from tollway.operations.kinds import Order, operation_kind
 from tollway.operations.records import Operation
-from tollway.auth.authenticate import key_ref
-from tollway.ledger.meter import Call, admit_call
 
 GENERATE, READ = "ai:generate", "ai:read"
 NOT_STARTED_CODE = "operation_not_started"
@@ -34,7 +33,7 @@ NOT_STARTED = {"code": NOT_STARTED_CODE, "message": "The gateway could not start
 log = logging.getLogger("tollway.operations")
 
 
-async def check_webhook(key: str, url: str | None) -> None:
+async def check_webhook(caller: Caller, url: str | None) -> None:
     """A webhook URL the gateway would refuse to call is a 400 now, not a silent failure later.
     Checked for a valid key only: nobody else gets the gateway to resolve host names for them."""
     if url is None:
@@ -42,14 +41,14 @@ async def check_webhook(key: str, url: str | None) -> None:
     from tollway.operations.destination import check_destination
     from tollway.operations.webhook_secret import require_configured
 
-    await anyio.to_thread.run_sync(authenticate, key, GENERATE)
+    await caller.verified(GENERATE)
     require_configured()
     await anyio.to_thread.run_sync(lambda: check_destination(url, allow_private=settings().webhooks_allow_private))
 
 
-async def open_operation(key: str, order: Order) -> tuple[Operation, dict[str, str]]:
-    ref = key_ref(key)
-    await check_webhook(key, order.webhook_url)
+async def open_operation(caller: Caller, order: Order) -> tuple[Operation, dict[str, str]]:
+    ref = caller.ref
+    await check_webhook(caller, order.webhook_url)
     op = Operation.new(ref.id, kind=order.kind, endpoint=order.endpoint, model=order.model,
                        provider=order.provider, reserved=order.reserve, params=dict(order.params),
                        webhook_url=order.webhook_url)
@@ -84,16 +83,16 @@ def _abandon(op_id: str) -> None:
         log.warning("could not mark an unstarted operation failed: %s", type(exc).__name__)
 
 
-async def read_operation(key: str, op_id: str, kind: str | None = None, scope: str = READ) -> Operation:
-    record = await anyio.to_thread.run_sync(authenticate, key, scope)
+async def read_operation(caller: Caller, op_id: str, kind: str | None = None, scope: str = READ) -> Operation:
+    record = await caller.verified(scope)
     op = await anyio.to_thread.run_sync(records.load_for_key, op_id, record.id)
     if kind is not None and op.kind != kind:
         raise records.missing(op_id)
     return op
 
 
-async def cancel_operation(key: str, op_id: str) -> Operation:
-    op = await read_operation(key, op_id, scope=GENERATE)
+async def cancel_operation(caller: Caller, op_id: str) -> Operation:
+    op = await read_operation(caller, op_id, scope=GENERATE)
     if op.terminal:
         raise _finished(op)
     error = {"code": "cancelled", "message": "Cancelled by the client", "status": 499}

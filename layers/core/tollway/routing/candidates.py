@@ -1,6 +1,6 @@
 """The models that may answer a request, in order, each with its provider.
 
-    candidates = await answerable(key, "gpt-4o", raw, needed_capabilities(raw), scope="ai:generate")
+    candidates = await answerable(caller, "gpt-4o", raw, needed_capabilities(raw), scope="ai:generate")
 
 The requested model must exist (404) and have every capability the request uses (400); then the
 chain (the request's own alternatives, or the catalog's default) is walked: a fallback that lacks a
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tollway.auth.authenticate import refuse_after_auth
+from tollway.auth.caller import Caller
 from tollway.catalog import resolve
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
 from tollway.providers import provider_for
@@ -21,11 +21,11 @@ from tollway.routing.capabilities import missing_capability, require_capabilitie
 from tollway.routing.chain import asked_fallbacks, model_chain
 
 
-async def answerable(key: str, model: str, raw: dict[str, Any], needed: dict[str, str], *,
+async def answerable(caller: Caller, model: str, raw: dict[str, Any], needed: dict[str, str], *,
                      scope: str) -> list[Candidate]:
     primary = resolve(model)
     if primary is None:
-        raise await refuse_after_auth(key, scope, ModelNotFound(
+        raise await caller.refusal(scope, ModelNotFound(
             f"The model {model!r} does not exist or is not served by this gateway", param="model"))
     require_capabilities(primary, needed)
     asked = asked_fallbacks(raw)
@@ -46,5 +46,5 @@ async def answerable(key: str, model: str, raw: dict[str, Any], needed: dict[str
             unavailable = unavailable or exc
     if not candidates:
         assert unavailable is not None
-        raise await refuse_after_auth(key, scope, unavailable)
+        raise await caller.refusal(scope, unavailable)
     return candidates
