@@ -26,7 +26,9 @@ from tollway.catalog.spec import CHAT, DEFAULT_PRICE, ModelSpec, credits_to_micr
 from tollway.config import secret
 from tollway.upstream_ids import is_id
 
-BUILT_IN = frozenset({"openai", "groq", "deepseek", "anthropic", "gemini", "local"})
+# The built-in providers' names (providers/instances.py): a provider name is one provider.
+BUILT_IN = frozenset({"openai", "groq", "deepseek", "anthropic", "gemini", "local", "workers_ai", "elevenlabs",
+                      "cohere", "jina", "voyage", "replicate"})
 
 
 class CustomUpstream(BaseModel):

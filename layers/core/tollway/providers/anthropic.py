@@ -1,6 +1,6 @@
 """Anthropic: natively for /v1/messages, translated for /v1/chat/completions (claude-*).
 
-    provider = AnthropicProvider(UpstreamConfig.built_in("anthropic", "ANTHROPIC", "https://api.anthropic.com"))
+    provider = AnthropicProvider(instance("anthropic"))    # ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL
     await provider.chat(openai_body)            # ChatReply with an OpenAI ChatCompletion
     await provider.messages(anthropic_body, beta=None)   # the Message, untouched
 
@@ -18,6 +18,7 @@ import httpx
 from tollway.errors import UpstreamError
 from tollway.providers.base import ChatReply, MessagesEvent, MessagesReply, Usage
 from tollway.providers.http_upstream import HttpUpstream, stream_failure
+from tollway.providers.instances import ProviderInstance
 from tollway.providers.translated_stream import TranslatedChatStream
 from tollway.wire.sse import aiter_events
 from tollway.wire.translate import MessageStreamToChunks, completion_from_message, messages_request_from_chat
@@ -26,6 +27,9 @@ VERSION = "2023-06-01"
 
 
 class AnthropicProvider(HttpUpstream):
+    def __init__(self, instance: ProviderInstance) -> None:
+        super().__init__(instance.upstream())
+
     def auth_headers(self, key: str) -> dict[str, str]:
         return {"x-api-key": key}
 

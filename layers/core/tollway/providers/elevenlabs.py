@@ -1,6 +1,6 @@
 """ElevenLabs: text to speech and sound effects, relayed as audio bytes.
 
-    provider = ElevenLabs()       # ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL (default https://api.elevenlabs.io)
+    provider = ElevenLabs(instance("elevenlabs"))     # ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL
     audio = await provider.speech(SpeechJob("eleven_multilingual_v2", "Hello", "alloy", "mp3"))
     async for chunk in audio.chunks(): ...
 
@@ -15,10 +15,10 @@ from typing import Any
 
 from tollway.errors import InvalidRequest
 from tollway.providers.media_base import SoundJob, SpeechJob
-from tollway.providers.http_upstream import ResponseBytes, UpstreamConfig, UpstreamHTTP
+from tollway.providers.http_upstream import ResponseBytes, UpstreamHTTP
+from tollway.providers.instances import ProviderInstance
 from tollway.wire.media_types import SPEECH_TYPES
 
-DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 RACHEL = "21m00Tcm4TlvDq8ikWAM"
 # OpenAI's voice names → premade ElevenLabs voices of a similar character.
 VOICES = {"alloy": RACHEL, "echo": "TxGEqnHWrfWFTfGW9XjX", "onyx": "pNInz6obpgDQGcFmaJgB",
@@ -38,10 +38,9 @@ def _detail(parsed: Any) -> str | None:
 
 
 class ElevenLabs:
-    name = "elevenlabs"
-
-    def __init__(self) -> None:
-        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "ELEVENLABS", DEFAULT_BASE_URL, auth_header="xi-api-key"),
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
+        self.http = UpstreamHTTP(instance.upstream(auth_header="xi-api-key"),
                                  error_message=_detail)
 
     def configured(self) -> bool:

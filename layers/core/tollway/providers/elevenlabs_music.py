@@ -15,21 +15,19 @@ import httpx
 
 from tollway.config import settings
 from tollway.errors import UpstreamError
-from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.http_upstream import UpstreamHTTP
+from tollway.providers.instances import ProviderInstance
 from tollway.providers.jobs import JobRequest, JobStatus
 
-DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 OUTPUT_FORMAT = "mp3_44100_128"
 # A long track takes a while to compose; the worker function's timeout (300 s) is the real bound.
 COMPOSE_TIMEOUT_S = 270.0
 
 
 class ElevenLabsMusic:
-    name = "elevenlabs"
-
-    def __init__(self) -> None:
-        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "ELEVENLABS", DEFAULT_BASE_URL,
-                                                         auth_header="xi-api-key"))
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
+        self.http = UpstreamHTTP(instance.upstream(auth_header="xi-api-key"))
 
     def configured(self) -> bool:
         return self.http.configured()

@@ -1,8 +1,7 @@
 """Gemini (gemini-*), translated from and to OpenAI chat: `generateContent` and, for streams,
 `streamGenerateContent?alt=sse`, authenticated with `x-goog-api-key`.
 
-    provider = GeminiProvider(UpstreamConfig.built_in("gemini", "GEMINI",
-                                                      "https://generativelanguage.googleapis.com"))
+    provider = GeminiProvider(instance("gemini"))      # GEMINI_API_KEY, GEMINI_BASE_URL
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from typing import Any
 from tollway.errors import TollwayError, UpstreamError
 from tollway.providers.base import ChatReply, Usage
 from tollway.providers.http_upstream import HttpUpstream
+from tollway.providers.instances import ProviderInstance
 from tollway.providers.upstream_paths import UpstreamPath
 from tollway.providers.translated_stream import TranslatedChatStream
 from tollway.wire.translate import GeminiStreamToChunks, completion_from_gemini, gemini_request_from_chat
@@ -21,6 +21,9 @@ STREAM = "/v1beta/models/{model}:streamGenerateContent?alt=sse"
 
 
 class GeminiProvider(HttpUpstream):
+    def __init__(self, instance: ProviderInstance) -> None:
+        super().__init__(instance.upstream())
+
     def auth_headers(self, key: str) -> dict[str, str]:
         return {"x-goog-api-key": key}
 

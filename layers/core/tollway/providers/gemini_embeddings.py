@@ -1,6 +1,6 @@
 """Gemini text embeddings (`text-embedding-004`, `gemini-embedding-*`) behind OpenAI's embeddings API.
 
-    provider = GeminiEmbeddings()       # GEMINI_API_KEY, GEMINI_BASE_URL (default …/v1beta)
+    provider = GeminiEmbeddings(instance("gemini"))   # GEMINI_API_KEY, GEMINI_BASE_URL (default …/v1beta)
     result = await provider.embed({"model": "text-embedding-004", "input": ["a", "b"], "dimensions": 256})
 
 One string → `POST /models/{model}:embedContent`; a list → `:batchEmbedContents`, one request per
@@ -15,18 +15,16 @@ from typing import Any
 
 from tollway.errors import InvalidRequest, UpstreamError
 from tollway.providers.media_base import EmbeddingResult
-from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.http_upstream import UpstreamHTTP
+from tollway.providers.instances import ProviderInstance
 from tollway.providers.upstream_paths import UpstreamPath
 from tollway.wire.openai_embeddings import embedding_list
 
-DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta"
-
-
 class GeminiEmbeddings:
-    name = "gemini"
-
-    def __init__(self) -> None:
-        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "GEMINI", DEFAULT_BASE_URL, auth_header="x-goog-api-key"))
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
+        # The API is under /v1beta of Google's host; an operator's GEMINI_BASE_URL names the whole base.
+        self.http = UpstreamHTTP(instance.upstream(auth_header="x-goog-api-key", path="/v1beta"))
 
     def configured(self) -> bool:
         return self.http.configured()

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from tollway.providers.base import ChatReply, StreamEvent, Usage
+from tollway.providers.instances import ProviderInstance
 from tollway.wire.sse import encode
 from tollway.wire.token_estimate import estimate_prompt_tokens
 
@@ -38,8 +39,10 @@ def _reply_words(body: dict[str, Any]) -> tuple[list[str], str]:
 
 
 class LocalEchoProvider:
-    name = "local"
     token_limit_param = "max_tokens"
+
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
 
     def configured(self) -> bool:
         return True

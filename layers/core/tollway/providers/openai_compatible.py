@@ -17,12 +17,16 @@ import httpx
 from tollway.errors import UpstreamError
 from tollway.providers.base import ChatReply, StreamEvent, Usage
 from tollway.providers.http_upstream import HttpUpstream, UpstreamConfig, stream_failure
+from tollway.providers.instances import ProviderInstance
 from tollway.wire.sse import data_lines
 
 __all__ = ["OpenAICompatibleProvider", "UpstreamConfig"]
 
 
 class OpenAICompatibleProvider(HttpUpstream):
+    def __init__(self, instance: ProviderInstance) -> None:
+        super().__init__(instance.upstream())
+
     async def chat(self, body: dict[str, Any]) -> ChatReply:
         parsed = await self.post_json("/chat/completions", body)
         if not isinstance(parsed, dict) or "choices" not in parsed:

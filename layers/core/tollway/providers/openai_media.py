@@ -1,9 +1,9 @@
 """OpenAI's media endpoints — embeddings, images, speech, transcription, moderation — and the same
 transcription API where other upstreams offer it (Groq's Whisper).
 
-    openai = OpenAIMedia("openai", "OPENAI", "https://api.openai.com/v1")
+    openai = OpenAIMedia(instance("openai"))
     result = await openai.embed({"model": "text-embedding-3-small", "input": "hi"})
-    groq = OpenAITranscriber("groq", "GROQ", "https://api.groq.com/openai/v1")   # transcribe/translate only
+    groq = OpenAITranscriber(instance("groq"))   # transcribe/translate only
 
 Configured like the chat adapters (<PREFIX>_API_KEY, <PREFIX>_BASE_URL) and sharing their
 variables, so one OPENAI_BASE_URL points chat and media at the same server. Images are always
@@ -16,14 +16,15 @@ from typing import Any
 
 from tollway.errors import UpstreamError
 from tollway.providers.media_base import EmbeddingResult, ImageJob, Picture, SpeechJob, Transcript, TranscriptionJob
-from tollway.providers.http_upstream import ResponseBytes, UpstreamConfig, UpstreamHTTP
+from tollway.providers.http_upstream import ResponseBytes, UpstreamHTTP
+from tollway.providers.instances import ProviderInstance
 from tollway.wire.media_types import SPEECH_TYPES, Blob
 
 
 class OpenAITranscriber:
-    def __init__(self, name: str, env_prefix: str, default_base_url: str) -> None:
-        self.name = name
-        self.http = UpstreamHTTP(UpstreamConfig.built_in(name, env_prefix, default_base_url))
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
+        self.http = UpstreamHTTP(instance.upstream())
 
     def configured(self) -> bool:
         return self.http.configured()

@@ -13,18 +13,15 @@ from __future__ import annotations
 from typing import IO, Any
 
 from tollway.errors import UpstreamError
-from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.http_upstream import UpstreamHTTP
+from tollway.providers.instances import ProviderInstance
 from tollway.providers.jobs import JobRequest, JobStatus, download
 from tollway.providers.redaction import clipped
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-
-
 class OpenAIVideos:
-    name = "openai"
-
-    def __init__(self) -> None:
-        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "OPENAI", DEFAULT_BASE_URL))
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
+        self.http = UpstreamHTTP(instance.upstream())
 
     def configured(self) -> bool:
         return self.http.configured()

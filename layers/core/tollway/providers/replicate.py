@@ -17,11 +17,11 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from tollway.errors import InvalidRequest, UpstreamError
-from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.http_upstream import UpstreamHTTP
+from tollway.providers.instances import ProviderInstance
 from tollway.providers.jobs import JobRequest, JobStatus, download
 from tollway.providers.redaction import clipped
 
-DEFAULT_BASE_URL = "https://api.replicate.com/v1"
 _MODEL = re.compile(r"^replicate/(?P<owner>[a-z0-9][a-z0-9_.-]*)/(?P<name>[a-z0-9][a-z0-9_.-]*)"
                     r"(?::(?P<version>[0-9a-f]{8,128}))?$")
 _RUNNING = frozenset({"starting", "processing"})
@@ -37,10 +37,9 @@ def model_path(model: str) -> tuple[str, str, str | None]:
 
 
 class Replicate:
-    name = "replicate"
-
-    def __init__(self) -> None:
-        config = UpstreamConfig.built_in(self.name, "REPLICATE", DEFAULT_BASE_URL, key_variable="API_TOKEN")
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
+        config = instance.upstream()
         self.http = UpstreamHTTP(config)
         # Output files on other hosts are fetched without the token: it must never leave the API.
         self.delivery = UpstreamHTTP(dataclasses.replace(config, api_key_env=None), confined=False)

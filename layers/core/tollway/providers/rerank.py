@@ -1,37 +1,23 @@
 """Rerank upstreams that speak Cohere's rerank API: Cohere itself, Jina and Voyage.
 
-    reranker = CohereCompatibleReranker(RERANK_UPSTREAMS["cohere"])
+    reranker = CohereCompatibleReranker(instance("cohere"))
     outcome = await reranker.rerank(RerankJob("rerank-v3.5", "capital of France?", ["Paris…", "Berlin…"], 2))
     outcome.hits        # [RerankHit(index=0, relevance_score=0.98), …], best first
 
 All three take `POST {base}/rerank` {model, query, documents, top_n} (Voyage says `top_k`) and
 answer a list of {index, relevance_score} — under `results` (Cohere, Jina) or `data` (Voyage).
 Configured by <PREFIX>_API_KEY / <PREFIX>_BASE_URL; the catalog picks the upstream by model name.
+The field that caps the results is the instance's `top_param` (default `top_n`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from tollway.errors import UpstreamError
 from tollway.providers.media_base import RerankHit, RerankJob, RerankOutcome
-from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
-
-
-@dataclass(frozen=True)
-class RerankUpstream:
-    name: str
-    env_prefix: str
-    default_base_url: str
-    top_param: str = "top_n"
-
-
-RERANK_UPSTREAMS = {
-    "cohere": RerankUpstream("cohere", "COHERE", "https://api.cohere.com/v2"),
-    "jina": RerankUpstream("jina", "JINA", "https://api.jina.ai/v1"),
-    "voyage": RerankUpstream("voyage", "VOYAGE", "https://api.voyageai.com/v1", top_param="top_k"),
-}
+from tollway.providers.http_upstream import UpstreamHTTP
+from tollway.providers.instances import ProviderInstance
 
 
 def _message(parsed: Any) -> str | None:
@@ -43,17 +29,16 @@ def _message(parsed: Any) -> str | None:
 
 
 class CohereCompatibleReranker:
-    def __init__(self, upstream: RerankUpstream) -> None:
-        self.name = upstream.name
-        self._upstream = upstream
-        self.http = UpstreamHTTP(UpstreamConfig.built_in(upstream.name, upstream.env_prefix, upstream.default_base_url),
-                                 error_message=_message)
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
+        self.top_param = instance.extra.get("top_param", "top_n")
+        self.http = UpstreamHTTP(instance.upstream(), error_message=_message)
 
     def configured(self) -> bool:
         return self.http.configured()
 
     async def rerank(self, job: RerankJob) -> RerankOutcome:
-        body = {"model": job.model, "query": job.query, "documents": job.documents, self._upstream.top_param: job.top_n}
+        body = {"model": job.model, "query": job.query, "documents": job.documents, self.top_param: job.top_n}
         parsed = self.http.json(await self.http.send("POST", "/rerank", json=body))
         items = parsed.get("results", parsed.get("data"))
         if not isinstance(items, list):

@@ -1,6 +1,6 @@
 """Cloudflare Workers AI text-to-image models (Stable Diffusion XL and the other `@cf/...` ones).
 
-    provider = WorkersAI()      # CF_ACCOUNT_ID, CF_API_TOKEN, CF_BASE_URL (default the Cloudflare API)
+    provider = WorkersAI(instance("workers_ai"))     # CF_ACCOUNT_ID, CF_API_TOKEN, CF_BASE_URL
     pictures = await provider.generate_images(ImageJob("@cf/stabilityai/stable-diffusion-xl-base-1.0",
                                                        "a lighthouse", n=2, size="1024x1024"))
 
@@ -17,11 +17,11 @@ from typing import Any
 from tollway.config import secret
 from tollway.errors import InvalidRequest, TollwayError, UpstreamError
 from tollway.providers.media_base import ImageJob, Picture
-from tollway.providers.http_upstream import UpstreamConfig, UpstreamHTTP
+from tollway.providers.http_upstream import UpstreamHTTP
+from tollway.providers.instances import ProviderInstance
 from tollway.providers.upstream_paths import UpstreamPath
 from tollway.upstream_ids import is_id
 
-DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 MIN_SIDE, MAX_SIDE = 256, 2048
 # Model inputs a client may set besides prompt and size (the SDXL schema's names).
 PASSED = ("negative_prompt", "num_steps", "guidance", "seed", "strength")
@@ -34,21 +34,21 @@ def _first_error(parsed: Any) -> str | None:
 
 
 class WorkersAI:
-    name = "workers_ai"
-
-    def __init__(self) -> None:
-        self.http = UpstreamHTTP(UpstreamConfig.built_in(self.name, "CF", DEFAULT_BASE_URL, key_variable="API_TOKEN"),
+    def __init__(self, instance: ProviderInstance) -> None:
+        self.name = instance.name
+        self._account_env = instance.extra["account_env"]  # the account is part of every path
+        self.http = UpstreamHTTP(instance.upstream(),
                                  error_message=_first_error)
 
     def configured(self) -> bool:
         # The account is part of every path: without a well-formed one there is nothing to call.
-        return is_id(secret("CF_ACCOUNT_ID")) and self.http.configured()
+        return is_id(secret(self._account_env)) and self.http.configured()
 
     async def generate_images(self, job: ImageJob) -> list[Picture]:
         width, height = _dimensions(job.size)
         body = {"prompt": job.prompt, "width": width, "height": height,
                 **{k: v for k, v in job.extra.items() if k in PASSED and v is not None}}
-        path = self.http.path("/accounts/{account}/ai/run/{model:path}", account=str(secret("CF_ACCOUNT_ID")),
+        path = self.http.path("/accounts/{account}/ai/run/{model:path}", account=str(secret(self._account_env)),
                               model=job.model)
         outcomes = await asyncio.gather(*(self._one(path, body) for _ in range(job.n)), return_exceptions=True)
         pictures = [o for o in outcomes if isinstance(o, Picture)]

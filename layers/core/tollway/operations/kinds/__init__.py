@@ -1,5 +1,5 @@
-"""Operation kinds, one module each; adding a kind (image, transcription…) is one module and one
-line here.
+"""Operation kinds, one module each, named in one table; adding a kind (image, transcription…) is one
+module and one row here.
 
     kind = operation_kind("video")       # NotFound for a kind this gateway does not run
 """
@@ -7,31 +7,25 @@ line here.
 from __future__ import annotations
 
 from tollway.errors import NotFound
+from tollway.lazy_import import imported
 from tollway.operations.kinds.base import Kind, Order, result_name
+
+# kind → its Kind object, "module:name", imported when an operation of that kind is first met.
+KINDS: dict[str, str] = {
+    "video": "tollway.operations.kinds.video:VIDEO",
+    "music": "tollway.operations.kinds.music:MUSIC",
+    "document": "tollway.operations.kinds.document:DOCUMENT",
+    "image": "tollway.operations.kinds.media_jobs:IMAGE",
+    "transcription": "tollway.operations.kinds.media_jobs:TRANSCRIPTION_KIND",
+}
 
 
 def operation_kind(name: str) -> Kind:
-    if name == "video":
-        from tollway.operations.kinds.video import VIDEO
-
-        return VIDEO
-    if name == "music":
-        from tollway.operations.kinds.music import MUSIC
-
-        return MUSIC
-    if name == "document":
-        from tollway.operations.kinds.document import DOCUMENT
-
-        return DOCUMENT
-    if name == "image":
-        from tollway.operations.kinds.media_jobs import IMAGE
-
-        return IMAGE
-    if name == "transcription":
-        from tollway.operations.kinds.media_jobs import TRANSCRIPTION_KIND
-
-        return TRANSCRIPTION_KIND
-    raise NotFound(f"No operation kind {name!r}")
+    target = KINDS.get(name)
+    if target is None:
+        raise NotFound(f"No operation kind {name!r}")
+    kind: Kind = imported(target)
+    return kind
 
 
-__all__ = ["Kind", "Order", "operation_kind", "result_name"]
+__all__ = ["KINDS", "Kind", "Order", "operation_kind", "result_name"]

@@ -19,7 +19,7 @@ from typing import IO, Any, Protocol
 from tollway.catalog import ModelSpec, served_as
 from tollway.errors import InvalidRequest
 from tollway.operations.records import Operation
-from tollway.providers.job_registry import job_upstream
+from tollway.providers import job_upstream
 from tollway.providers.jobs import JobRequest, JobStatus, JobUpstream
 from tollway.wire.operations import JobRequestBody
 

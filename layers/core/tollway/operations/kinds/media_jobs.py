@@ -24,9 +24,9 @@ from tollway.errors import InvalidRequest, UpstreamError
 from tollway.operations import results
 from tollway.operations.kinds.base import Order
 from tollway.operations.records import Operation
+from tollway.providers import adapter_for
 from tollway.providers.jobs import JobStatus
 from tollway.providers.media_base import IMAGE_GENERATION, TRANSCRIPTION, ImageJob, TranscriptionJob
-from tollway.providers.registry import adapter_for
 from tollway.wire.media_types import Blob
 from tollway.wire.openai_audio import TranscriptionCreateParams, audio_input
 from tollway.wire.openai_images import ImageGenerateParams
