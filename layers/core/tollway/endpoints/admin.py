@@ -47,8 +47,8 @@ async def revoke_key(key_id: str) -> Reply:
 def key_with_balance(key_id: str) -> KeyRecord:
     """The key as its owner would count its credits: the free balance and what leases of live
     processes hold unspent, after this process has flushed what it settled (blocking)."""
+    from tollway.ledger import flush_all
     from tollway.ledger.books import spendable
-    from tollway.ledger.flush import flush_all
     from tollway.ledger.lease_store import read_key
 
     flush_all()

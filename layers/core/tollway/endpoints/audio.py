@@ -23,9 +23,8 @@ from tollway.catalog import ModelSpec
 from tollway.endpoints.media_call import choose, metered_call
 from tollway.endpoints.reply import Reply
 from tollway.errors import UpstreamError
-from tollway.ledger.meter import Meter
+from tollway.ledger import Bill, Ending, Meter, metered_stream
 from tollway.ledger.money import format_credits
-from tollway.ledger.stream import Bill, Ending, metered_stream
 from tollway.providers.media_base import SOUND, SPEECH, AudioStream, SoundJob, SpeechJob
 from tollway.storage.media import store_media
 from tollway.wire.openai_audio import SoundGenerationParams, SpeechCreateParams

@@ -21,9 +21,8 @@ import anyio
 
 from tollway.catalog import ModelSpec
 from tollway.errors import TollwayError, UpstreamError, UpstreamTimeout
-from tollway.ledger.meter import Meter
+from tollway.ledger import Meter, TokenStreamUsage, metered_stream
 from tollway.ledger.money import credits_json
-from tollway.ledger.stream import TokenStreamUsage, metered_stream
 from tollway.providers import ChatProvider, ChatStream, Usage
 from tollway.providers.base import StreamEvent
 from tollway.wire.generated_text import GeneratedText

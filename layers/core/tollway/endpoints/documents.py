@@ -23,7 +23,7 @@ from tollway.config import settings
 from tollway.documents.pages import billable_pages
 from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest, NotFound, TollwayError
-from tollway.ledger.meter import Call, Meter, admit_call
+from tollway.ledger import Call, Meter, admit_call
 from tollway.operations.kinds.document import DOCUMENT, parse_limits, parse_spec
 from tollway.operations.lifecycle import GENERATE, open_operation
 from tollway.operations.views import operation_json
@@ -35,7 +35,8 @@ from tollway.wire.validation import validate
 T = TypeVar("T")
 
 
-async def _upload(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> tuple[bytes, ParseUploadOptions]:
+async def _upload(caller: Caller, fields: dict[str, Any],
+                  files: dict[str, list[Blob]]) -> tuple[bytes, ParseUploadOptions]:
     if not files:
         body = validate(ParseDocumentRequest, fields)
         options = ParseUploadOptions.model_validate({"filename": body.filename, "content_type": body.content_type,

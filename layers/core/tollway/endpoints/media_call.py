@@ -21,7 +21,7 @@ from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec, require_capability, served_as
 from tollway.catalog.spec import Kind
 from tollway.errors import RequestTimeLimit, TollwayError
-from tollway.ledger.meter import Call, Meter, admit_call
+from tollway.ledger import Call, Meter, admit_call
 from tollway.providers import adapter_for
 from tollway.providers.media_base import Capability
 

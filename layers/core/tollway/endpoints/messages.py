@@ -27,8 +27,8 @@ from tollway.endpoints.file_references import with_files
 from tollway.endpoints.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
 from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError, UpstreamTimeout
+from tollway.ledger import Call, admit_call
 from tollway.ledger.admission import count_request
-from tollway.ledger.meter import Call, admit_call
 from tollway.ledger.money import format_credits
 from tollway.providers import Usage, provider_for
 from tollway.providers.base import MessagesProvider, MessagesReply

@@ -19,8 +19,7 @@ from typing import Any, Protocol
 from tollway.catalog import ModelSpec
 from tollway.endpoints.chat_stream import OpenedStream, open_until_answer
 from tollway.errors import TollwayError
-from tollway.ledger.meter import Meter
-from tollway.ledger.stream import TokenStreamUsage, metered_stream
+from tollway.ledger import Meter, TokenStreamUsage, metered_stream
 from tollway.providers import Usage
 from tollway.providers.base import MessagesEvent, MessagesProvider, MessagesStream
 from tollway.wire.anthropic_messages import error_body

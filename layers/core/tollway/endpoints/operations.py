@@ -34,7 +34,8 @@ async def start_job(caller: Caller, kind: str, body: dict[str, Any]) -> Reply:
 
 async def start_upload_job(caller: Caller, kind: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     """The same for a job whose input is an upload (an audio file to transcribe): it waits in S3."""
-    op, headers = await _open(caller, lambda: operation_kind(kind).order_upload(fields, files))  # type: ignore[attr-defined]
+    upload_kind = operation_kind(kind)  # NotFound for a kind this gateway does not run
+    op, headers = await _open(caller, lambda: upload_kind.order_upload(fields, files))  # type: ignore[attr-defined]
     return Reply(headers, body=operation_json(op), status=202)
 
 

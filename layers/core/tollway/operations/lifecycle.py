@@ -20,7 +20,7 @@ import anyio
 from tollway.auth.caller import Caller
 from tollway.config import settings
 from tollway.errors import Conflict, TollwayError
-from tollway.ledger.meter import Call, admit_call
+from tollway.ledger import Call, admit_call
 from tollway.ledger.money import format_credits
 from tollway.operations import executions, records, results
 from tollway.operations.billing import settle_operation
