@@ -19,7 +19,9 @@ log = logging.getLogger("tollway.http")
 
 
 def new_request_id() -> str:
-    return "req_" + secrets.token_hex(12)
+    """`req_` + the time in milliseconds (12 hex digits) + 12 random hex digits: sortable, unguessable,
+    and it tells where its usage record is (usage/queries.py)."""
+    return f"req_{int(time.time() * 1000):012x}{secrets.token_hex(6)}"
 
 
 class RequestContext:
