@@ -268,10 +268,15 @@ def test_a_preparation_runs_once_before_the_first_client_and_again_after_it_fail
         aws_clients.reset()
 
 
-def test_a_partition_query_answers_what_motos_walk_of_the_whole_table_answers() -> None:
+def test_a_partition_query_answers_what_motos_walk_of_the_whole_table_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Patch 6 of dynamodb_patches: a Query reads its partition only; results, order, pages and
     filters are moto's own."""
     import boto3
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # moto in this process, not the emulator
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
     from moto import mock_aws
 
     from tollway.local import dynamodb_patches
