@@ -3,11 +3,12 @@
     loads(b'{"choices": []}')          # any JSON text → value; ValueError if it is not JSON
     dumps({"id": "chatcmpl-1"})        # → compact UTF-8 bytes, as the standard library writes them
 
-orjson parses and writes several times faster than the standard library, and refuses less than it
-may seem: lone surrogates, NaN and numbers that overflow a double. So each function falls back to
-the standard library for what orjson will not take — `loads` for text orjson refuses (UTF-16,
-a BOM, a lone surrogate: accepted as before), `dumps` for values it cannot write (integers beyond
-64 bits) — and one rule is added: NaN and infinities are not JSON, so `loads` refuses them (an
+orjson parses and writes several times faster than the standard library, but does not take all
+it takes: it refuses lone surrogates, NaN and numbers that overflow a double, and reads an integer
+beyond 64 bits as a float. So each function falls back to the standard library where orjson
+would differ — `loads` for text orjson refuses (UTF-16, a BOM, a lone surrogate: accepted as
+before) or that holds 19 digits in a row, `dumps` for values it cannot write (integers beyond 64
+bits) — and one rule is added: NaN and infinities are not JSON, so `loads` refuses them (an
 upstream answer holding one is "invalid JSON", not a value nothing can write back out).
 
 Request bodies are read by `json_text`, which refuses more (see there).
@@ -17,16 +18,21 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import orjson
 
+# 19 digits in a row, not the fraction of a float: maybe an integer beyond 64 bits.
+_LONG_DIGITS_TEXT, _LONG_DIGITS_BYTES = re.compile(r"(?<![0-9.])[0-9]{19}"), re.compile(rb"(?<![0-9.])[0-9]{19}")
+
 
 def loads(data: bytes | str) -> Any:
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        pass  # maybe JSON orjson will not read (UTF-16, a BOM, a lone surrogate): the stdlib says
+    if (_LONG_DIGITS_BYTES if isinstance(data, bytes) else _LONG_DIGITS_TEXT).search(data) is None:  # type: ignore[arg-type]
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # maybe JSON orjson will not read (UTF-16, a BOM, a lone surrogate): the stdlib says
     return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
