@@ -46,8 +46,9 @@ def test_a_response_with_nothing_json_can_carry_fails_as_jsonresponse_failed() -
     assert math.isnan(float("nan"))  # NaN never reaches a response: loads refuses it above
 
 
-def test_an_embedding_full_of_long_fractions_is_read_by_orjson_and_long_integers_are_not() -> None:
-    import tollway.wire.json_codec as codec
+def test_only_text_with_19_digits_in_a_row_is_left_to_the_standard_library() -> None:
+    from tollway.wire.json_codec import holds_long_digit_run
 
-    assert codec._LONG_DIGITS_BYTES.search(b'{"embedding": [-0.0023380737844854593, 0.12345678901234567891]}') is None
-    assert codec._LONG_DIGITS_BYTES.search(b'{"id": -12345678901234567890}') is not None
+    assert not holds_long_digit_run(b'{"n": 184467440737095516, "f": 0.123456789012345678}')
+    assert holds_long_digit_run(b'{"id": -12345678901234567890}')
+    assert holds_long_digit_run('{"s": "1234567890123456789\ud800"}')

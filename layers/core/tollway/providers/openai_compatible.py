@@ -8,13 +8,13 @@ the charge is exact).
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 from tollway.errors import UpstreamError
 from tollway.providers.base import ChatReply, StreamEvent, Usage
 from tollway.providers.http_upstream import HttpUpstream, UpstreamConfig, UpstreamResponse
+from tollway.wire.json_codec import loads
 from tollway.wire.sse import data_lines
 
 __all__ = ["OpenAICompatibleProvider", "UpstreamConfig"]
@@ -42,7 +42,7 @@ class _OpenAIStream:
         # A broken connection raises the domain error (UpstreamResponse maps it).
         async for data in data_lines(self._response.aiter_lines()):
             try:
-                chunk = json.loads(data)
+                chunk = loads(data)
             except ValueError as exc:
                 raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
             if isinstance(chunk, dict) and "error" in chunk and "choices" not in chunk:

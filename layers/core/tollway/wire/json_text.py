@@ -24,7 +24,7 @@ Most text is read by orjson first, several times faster, and taken as it reads i
 what the reader below would return: orjson refuses lone surrogates, NaN, infinities and numbers
 that overflow a double by itself, nests at most 1024 deep (deeper than MAX_DEPTH is caught by the
 same count of brackets), but reads an integer beyond 64 bits as a float — so text holding 19
-digits in a row (outside a fraction) goes to the reader below, as does anything orjson refuses (it then says what
+digits in a row goes to the reader below, as does anything orjson refuses (it then says what
 is wrong and where, or accepts what json.loads accepts and orjson does not: UTF-16, a BOM).
 """
 
@@ -38,6 +38,7 @@ from typing import Any
 import orjson
 
 from tollway.errors import InvalidRequest
+from tollway.wire.json_codec import holds_long_digit_run
 
 MAX_DEPTH = 128
 MIN_INT, MAX_INT = -(2**63), 2**64 - 1  # int64 and uint64 both fit
@@ -46,9 +47,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
                                     r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]")
 _MAX_PATH_CHARS = 200
-# Text that may hold an integer too long for 64 bits (orjson would read it as a float): 19 digits
-# in a row that are not the fraction of a float (embeddings are full of those).
-_LONG_DIGITS_TEXT, _LONG_DIGITS_BYTES = re.compile(r"(?<![0-9.])[0-9]{19}"), re.compile(rb"(?<![0-9.])[0-9]{19}")
 
 Path = tuple[str | int, ...]
 
@@ -117,7 +115,7 @@ _REFUSED = object()
 
 def _orjson_reading(data: str | bytes) -> Any:
     """orjson's value for `data` when it is exactly what the reader below would return, else _REFUSED."""
-    if (_LONG_DIGITS_BYTES if isinstance(data, bytes) else _LONG_DIGITS_TEXT).search(data) is not None:  # type: ignore[arg-type]
+    if holds_long_digit_run(data):
         return _REFUSED
     try:
         value = orjson.loads(data)
