@@ -5,10 +5,10 @@
 
 Started by bench/peer_gateway.sh next to `tollway serve`. The harness knows its key before the
 gateway exists and sends every request with it, so this script waits for the gateway, creates a
-key through the admin API, and re-keys that item in the local emulator: same item, `id` and
-`key_hash` of GATEWAY_KEY, and an rpm the admin API would refuse (it allows 30–400; the harness's
-load at one key is far above that). Admission still counts every request in the same UpdateItem;
-only the limit is out of reach. Nothing in the gateway changes.
+key through the admin API with a large balance and the highest rpm it allows (1,000,000: far above
+what the harness can send, and a balance large enough that requests are admitted against the
+process's prepaid lease, as a busy key's are), and re-keys that item in the local emulator: same
+item, with the `id` and `key_hash` of GATEWAY_KEY. Nothing in the gateway changes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-PEER_RPM = 10_000_000
+PEER_RPM = 1_000_000  # the highest the admin API allows
 PEER_CREDITS = 1_000_000
 
 
@@ -61,13 +61,13 @@ def provision(url: str, admin_key: str, key: str, gateway_pid: int) -> None:
         raise RuntimeError("GATEWAY_KEY must look like a Tollway key: sk-tw- + 16 hex digits + 32-128 of "
                            f"[A-Za-z0-9_-], e.g. sk-tw-{secrets.token_hex(8)}{secrets.token_urlsafe(32)}")
     response = httpx.post(url + "/admin/keys", timeout=10.0, headers={"authorization": f"Bearer {admin_key}"},
-                          json={"name": "peer-harness", "credits": PEER_CREDITS, "rpm": 400})
+                          json={"name": "peer-harness", "credits": PEER_CREDITS, "rpm": PEER_RPM})
     response.raise_for_status()
     created = response.json()["id"]
     ddb = boto3.client("dynamodb", endpoint_url=emulator_endpoint(gateway_pid), region_name="us-east-1",
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     item = ddb.get_item(TableName="KeysTable", Key={"id": {"S": created}}, ConsistentRead=True)["Item"]
-    item |= {"id": {"S": ref.id}, "key_hash": {"S": ref.hash}, "rpm": {"N": str(PEER_RPM)}}
+    item |= {"id": {"S": ref.id}, "key_hash": {"S": ref.hash}}
     ddb.put_item(TableName="KeysTable", Item=item)
     ddb.delete_item(TableName="KeysTable", Key={"id": {"S": created}})
 
