@@ -12,7 +12,7 @@ Text from a client or from an upstream's answer enters a URL only through `path`
 before it is sent.
 
 Configuration is read through `tollway.config.secret` (environment first, then the provider
-secret); one pooled aiohttp session per event loop (Mangum and uvicorn each keep one loop per
+secret); one pooled aiohttp session per event loop (upstream_session.py; Mangum and uvicorn keep one loop per
 process; the operations worker runs each step in a loop of its own: a session is closed as its
 loop shuts down and forgotten after); explicit connect and read timeouts; every failure mapped once
 to a domain error, with credentials redacted from anything the provider said.
@@ -27,18 +27,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import aiohttp
 import httpx
 from yarl import URL
 
-from tollway.config import secret, settings
+from tollway.config import secret
 from tollway.errors import TollwayError, UpstreamError, UpstreamTimeout
 from tollway.providers.upstream_errors import error_for_status
 from tollway.providers.upstream_paths import (
@@ -50,6 +47,7 @@ from tollway.providers.upstream_paths import (
     within_base,
 )
 from tollway.providers.upstream_response import TRANSPORT_ERRORS, UpstreamResponse, stream_failure
+from tollway.providers.upstream_session import UpstreamClient, env_proxy, open_client, timeouts
 from tollway.wire.json_codec import dumps as _dumps
 
 __all__ = ["HttpUpstream", "ResponseBytes", "UpstreamConfig", "UpstreamHTTP", "UpstreamResponse", "dumps",
@@ -72,21 +70,6 @@ class UpstreamConfig:
                  **kw: str) -> UpstreamConfig:
         """<PREFIX>_API_KEY and <PREFIX>_BASE_URL, like OPENAI_API_KEY / OPENAI_BASE_URL."""
         return cls(name, f"{prefix}_{key_variable}", f"{prefix}_BASE_URL", default_base_url, **kw)
-
-
-@dataclass
-class UpstreamClient:
-    """One event loop's connection pool to an upstream, and what every request through it shares."""
-
-    session: aiohttp.ClientSession
-    base_url: str  # as httpx reads a client's base URL: with a trailing slash
-    query: tuple[tuple[str, str], ...]
-    proxied: bool  # HTTP(S)_PROXY or ALL_PROXY is set: each request asks which proxy, if any, applies
-    _closer: AsyncGenerator[None, None] | None = field(default=None, repr=False)
-
-    @property
-    def is_closed(self) -> bool:
-        return self.session.closed
 
 
 class UpstreamHTTP:
@@ -128,7 +111,7 @@ class UpstreamHTTP:
             for ended in [old for old in self._clients if old.is_closed()]:
                 del self._clients[ended]
             key = self.api_key()
-            found = _open_client(self.base_url(), self.auth_headers(key) if key else {}, self.config.query)
+            found = open_client(self.base_url(), self.auth_headers(key) if key else {}, self.config.query)
             self._clients[loop] = found
         return found
 
@@ -173,9 +156,9 @@ class UpstreamHTTP:
                                     _items(kw.pop("params", None)), self._confined, self.name)
         options: dict[str, Any] = {"allow_redirects": bool(kw.pop("follow_redirects", False))}
         if "timeout" in kw:
-            options["timeout"] = _timeouts(float(kw.pop("timeout")))
+            options["timeout"] = timeouts(float(kw.pop("timeout")))
         if client.proxied:
-            options["proxy"] = _env_proxy(str(checked))
+            options["proxy"] = env_proxy(str(checked))
         body, headers = _body(kw)
         try:
             response = await client.session.request(method, url, data=body, headers=headers, **options)
@@ -272,80 +255,6 @@ def _json_headers(headers: dict[str, str] | None) -> dict[str, str]:
     return {"content-type": "application/json"} | (headers or {})
 
 
-# -- one loop's session --------------------------------------------------------------------------
-
-def _open_client(base_url: str, headers: dict[str, str], query: tuple[tuple[str, str], ...]) -> UpstreamClient:
-    s = settings()
-    connector = aiohttp.TCPConnector(limit=256, limit_per_host=0, keepalive_timeout=5.0, ssl=_ssl_context())
-    # No cookie jar: what one client's call made an upstream set must not ride along on another's.
-    session = aiohttp.ClientSession(connector=connector, headers=headers, cookie_jar=aiohttp.DummyCookieJar(),
-                                    timeout=_timeouts(s.upstream_read_timeout_s), max_line_size=16384,
-                                    max_field_size=16384)
-    base = str(_enforce_trailing_slash(httpx.URL(base_url)))
-    return UpstreamClient(session, base, query, bool(_proxies()), _close_with_loop(session))
-
-
-def _timeouts(read_s: float) -> aiohttp.ClientTimeout:
-    """As httpx.Timeout(read_s, connect=…) was: each read and the wait for a pooled connection are
-    bounded by the read timeout, opening a connection by the connect timeout; the whole call only by
-    the caller's deadline."""
-    return aiohttp.ClientTimeout(total=None, connect=read_s, sock_read=read_s,
-                                 sock_connect=settings().upstream_connect_timeout_s)
-
-
-@lru_cache(maxsize=1)
-def _ssl_context() -> ssl.SSLContext:
-    """Certificates as httpx verified them: certifi's bundle, or SSL_CERT_FILE / SSL_CERT_DIR."""
-    import certifi
-
-    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
-    if cafile and os.path.isfile(cafile):
-        return ssl.create_default_context(cafile=cafile)
-    if capath and os.path.isdir(capath):
-        return ssl.create_default_context(capath=capath)
-    return ssl.create_default_context(cafile=certifi.where())
-
-
-def _proxies() -> dict[str, str]:
-    from urllib.request import getproxies
-
-    return getproxies()
-
-
-def _env_proxy(url: str) -> str | None:
-    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `url`, unless NO_PROXY exempts it (httpx honoured
-    them too); asked only when one is set."""
-    from urllib.request import proxy_bypass
-
-    parsed = httpx.URL(url)
-    proxies = _proxies()
-    proxy = proxies.get(parsed.scheme) or proxies.get("all")
-    if not proxy or proxy_bypass(parsed.host):
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"
-
-
-def _close_with_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
-    """An async generator, started and suspended, that closes `session` when the running loop shuts
-    down: asyncio.run (the operations worker's steps, uvicorn) closes every live async generator of
-    its loop (`shutdown_asyncgens`) while the loop still runs, so the session's connections are
-    closed there and nothing warns about an unclosed session later."""
-
-    async def closer() -> AsyncGenerator[None, None]:
-        try:
-            yield
-        finally:
-            await session.close()
-
-    generator = closer()
-    step = generator.asend(None)  # the first step registers it with the running loop (firstiter hook)
-    try:
-        step.send(None)  # runs to its `yield` at once: there is nothing to await before it
-    except StopIteration:
-        pass
-    return generator
-
-
 # -- request targets ----------------------------------------------------------------------------
 
 def _target(path: UpstreamPath | str, provider: str) -> str:
@@ -381,10 +290,6 @@ def _checked_url(base_url: str, target: str, query: tuple[tuple[str, str], ...],
     if confined and not within_base(url, base):
         raise unsafe_target(provider)
     return url, URL(str(url), encoded=True)
-
-
-def _enforce_trailing_slash(url: httpx.URL) -> httpx.URL:
-    return url if url.raw_path.endswith(b"/") else url.copy_with(raw_path=url.raw_path + b"/")
 
 
 def _body(kw: dict[str, Any]) -> tuple[bytes | None, dict[str, str] | None]:
