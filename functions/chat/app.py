@@ -17,12 +17,12 @@ from tollway.http.messages import messages, messages_count_tokens
 app = create_app("chat")
 
 
-@app.post("/v1/chat/completions")
+@app.direct_post("/v1/chat/completions")
 async def create_chat_completion(request: Request) -> Response:
     return await chat_completions(request)
 
 
-@app.post("/v1/messages")
+@app.direct_post("/v1/messages")
 async def create_message(request: Request) -> Response:
     return await messages(request)
 

@@ -13,12 +13,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.responses import JSONResponse
 
 from tollway.http.disconnect import until_disconnect
 from tollway.http.multipart import form_or_json, read_form
 from tollway.http.requests import api_key, json_object, request_id
-from tollway.http.responses import ClosingStreamingResponse
+from tollway.http.responses import ClosingStreamingResponse, FastJSONResponse
 from tollway.routing.media_call import Answer
 from tollway.wire.media_types import Blob
 from tollway.wire.operations import wants_async
@@ -58,4 +57,4 @@ def render(answer: Answer) -> Response:
                         media_type=answer.content_type)
     if answer.body is None:
         return Response(status_code=answer.status, headers=answer.headers)
-    return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
+    return FastJSONResponse(answer.body, status_code=answer.status, headers=answer.headers)

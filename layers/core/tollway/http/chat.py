@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi import Request, Response
-from fastapi.responses import JSONResponse
 
 from tollway.http.disconnect import until_disconnect
 from tollway.http.requests import api_key, json_object, request_id
-from tollway.http.responses import EventStreamResponse
+from tollway.http.responses import EventStreamResponse, FastJSONResponse
 from tollway.routing.chat import complete_chat
 
 
@@ -17,4 +16,4 @@ async def chat_completions(request: Request) -> Response:
     outcome = await until_disconnect(request, lambda: complete_chat(key, body, request_id(request)))
     if outcome.events is not None:
         return EventStreamResponse(outcome.events, outcome.headers)
-    return JSONResponse(outcome.body, headers=outcome.headers)
+    return FastJSONResponse(outcome.body, headers=outcome.headers)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from tollway.http.disconnect import until_disconnect
 from tollway.http.requests import api_key, json_object, request_id
-from tollway.http.responses import EventStreamResponse
+from tollway.http.responses import EventStreamResponse, FastJSONResponse
 from tollway.routing.messages import count_tokens, create_message
 
 
@@ -23,7 +23,7 @@ async def messages(request: Request) -> Response:
     outcome = await until_disconnect(request, lambda: create_message(key, body, request_id(request), beta))
     if outcome.events is not None:
         return EventStreamResponse(outcome.events, outcome.headers)
-    return JSONResponse(outcome.body, headers=outcome.headers)
+    return FastJSONResponse(outcome.body, headers=outcome.headers)
 
 
 async def messages_count_tokens(request: Request) -> JSONResponse:
