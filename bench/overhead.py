@@ -37,7 +37,7 @@ from loadgen import LevelResult, Target, run_level  # noqa: E402
 
 ROOT = HERE.parent
 KEY_CREDITS = 1_000_000  # far more than any run can spend
-KEY_RPM = 400  # the highest per-key limit the admin API allows
+KEY_RPM = 1_000_000  # the highest per-key limit the admin API allows: no level meets it
 
 
 def _args() -> argparse.Namespace:
@@ -48,7 +48,7 @@ def _args() -> argparse.Namespace:
     p.add_argument("--modes", default="chat,stream", help="chat (non-stream) and/or stream")
     p.add_argument("--chunks", type=int, default=20, help="content chunks per streamed reply")
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="fake upstream pause between chunks")
-    p.add_argument("--keys", type=int, default=64,
+    p.add_argument("--keys", type=int, default=4,
                    help=f"API key pool size; each key admits {KEY_RPM} requests per minute")
     p.add_argument("--model", default="gpt-4o-mini", help="any gpt-* name routes to the fake upstream")
     p.add_argument("--json", type=Path, default=None, help="also write every number to this file")

@@ -5,10 +5,10 @@
 
 Started by bench/peer_gateway.sh next to `tollway serve`. The harness knows its key before the
 gateway exists and sends every request with it, so this script waits for the gateway, creates a
-key through the admin API, and re-keys that item in the local emulator: same item, `id` and
-`key_hash` of GATEWAY_KEY, and an rpm the admin API would refuse (it allows 30–400; the harness's
-load at one key is far above that). Admission still counts every request in the same UpdateItem;
-only the limit is out of reach. Nothing in the gateway changes.
+key through the admin API with a large balance and the highest rpm it allows (1,000,000: far above
+what the harness can send, and a balance large enough that requests are admitted against the
+process's prepaid lease, as a busy key's are), and re-keys that item in the local emulator: same
+item, with the `id` and `key_hash` of GATEWAY_KEY. Nothing in the gateway changes.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PEER_RPM = 10_000_000
+PEER_RPM = 1_000_000  # the highest the admin API allows
 PEER_CREDITS = 1_000_000
 # It runs on the gateway's CPU while the gateway starts, so it imports nothing heavy (urllib, not
 # httpx; the emulator's DynamoDB JSON API by hand, not boto3): what it costs is counted as start-up.
@@ -79,12 +79,12 @@ def provision(url: str, admin_key: str, key: str, gateway_pid: int) -> None:
     if ref is None:
         raise RuntimeError("GATEWAY_KEY must look like a Tollway key: sk-tw- + 16 hex digits + 32-128 of "
                            f"[A-Za-z0-9_-], e.g. sk-tw-{secrets.token_hex(8)}{secrets.token_urlsafe(32)}")
-    created = _call(url + "/admin/keys", {"name": "peer-harness", "credits": PEER_CREDITS, "rpm": 400},
+    created = _call(url + "/admin/keys", {"name": "peer-harness", "credits": PEER_CREDITS, "rpm": PEER_RPM},
                     {"authorization": f"Bearer {admin_key}"})["id"]
     endpoint = emulator_endpoint(gateway_pid)
     item = _dynamodb(endpoint, "GetItem", {"TableName": "KeysTable", "Key": {"id": {"S": created}},
                                           "ConsistentRead": True})["Item"]
-    item |= {"id": {"S": ref.id}, "key_hash": {"S": ref.hash}, "rpm": {"N": str(PEER_RPM)}}
+    item |= {"id": {"S": ref.id}, "key_hash": {"S": ref.hash}}
     _dynamodb(endpoint, "PutItem", {"TableName": "KeysTable", "Item": item})
     _dynamodb(endpoint, "DeleteItem", {"TableName": "KeysTable", "Key": {"id": {"S": created}}})
 

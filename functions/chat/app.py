@@ -18,13 +18,13 @@ from tollway.http.requests import json_object
 app = create_app("chat")
 
 
-@app.post("/v1/chat/completions")
+@app.direct_post("/v1/chat/completions")
 async def create_chat_completion(request: Request) -> Response:
     return await json_call(request, complete_chat)
 
 
 # Anthropic's SDK sends its key as `x-api-key`; `anthropic-beta` goes on to Anthropic for Claude models.
-@app.post("/v1/messages")
+@app.direct_post("/v1/messages")
 async def create_anthropic_message(request: Request) -> Response:
     return await json_call(request, create_message, beta=request.headers.get("anthropic-beta"))
 

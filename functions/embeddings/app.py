@@ -10,7 +10,7 @@ from tollway.http.replies import json_call
 app = create_app("embeddings")
 
 
-@app.post("/v1/embeddings")
+@app.direct_post("/v1/embeddings")
 async def create_embedding(request: Request) -> Response:
     return await json_call(request, create_embeddings)
 

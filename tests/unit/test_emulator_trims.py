@@ -266,3 +266,48 @@ def test_a_preparation_runs_once_before_the_first_client_and_again_after_it_fail
         assert aws_clients.client("sts") is first and calls == ["prepare", "prepare"]
     finally:
         aws_clients.reset()
+
+
+def test_a_partition_query_answers_what_motos_walk_of_the_whole_table_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 6 of dynamodb_patches: a Query reads its partition only; results, order, pages and
+    filters are moto's own."""
+    import boto3
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # moto in this process, not the emulator
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    from moto import mock_aws
+
+    from tollway.local import dynamodb_patches
+
+    def run() -> list[Any]:
+        with mock_aws():
+            ddb = boto3.client("dynamodb", region_name="us-east-1")
+            ddb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                   {"AttributeName": "sk", "AttributeType": "S"}],
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                        {"AttributeName": "sk", "KeyType": "RANGE"}])
+            for p in range(5):
+                for i in range(7):
+                    ddb.put_item(TableName="t", Item={"pk": {"S": f"p{p}"}, "sk": {"S": f"{(i * 3) % 7:02d}"},
+                                                      "n": {"N": str(i)}})
+            answers = []
+            for kw in ({}, {"ScanIndexForward": False}, {"Limit": 3},
+                       {"FilterExpression": "n > :two", "ExpressionAttributeValues": {":two": {"N": "2"}}}):
+                values = {":p": {"S": "p3"}, ":lo": {"S": "01"}} | kw.pop("ExpressionAttributeValues", {})
+                answers.append(ddb.query(TableName="t", KeyConditionExpression="pk = :p AND sk >= :lo",
+                                         ExpressionAttributeValues=values, **kw))
+            return [{k: v for k, v in a.items() if k != "ResponseMetadata"} for a in answers]
+
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+    mots_own = run()
+    try:
+        dynamodb_patches._install_partition_query()
+        assert Table.query is not original
+        assert run() == mots_own
+    finally:
+        Table.query = original  # type: ignore[method-assign]

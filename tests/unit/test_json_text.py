@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tollway.errors import InvalidRequest
 from tollway.wire.json_text import MAX_DEPTH, JsonProblem, parse_json, parse_json_object
@@ -58,3 +61,45 @@ def test_json_inside_a_string_is_checked_the_same_way() -> None:
     for text in ['{"a": "\\ud800"}', "[" * 200 + "]" * 200, "1e999", "NaN"]:
         with pytest.raises(JsonProblem):
             parse_json(text)
+
+
+# -- orjson reads first: it must read exactly what the reader above reads --------------------------
+
+def _read(data: str | bytes, *, fast: bool) -> tuple[Any, ...]:
+    import tollway.wire.json_text as json_text
+
+    saved = json_text._orjson_reading
+    if not fast:
+        json_text._orjson_reading = lambda _: json_text._REFUSED
+    try:
+        value = parse_json(data)
+        return ("value", repr(value))
+    except JsonProblem as problem:
+        return ("problem", problem.message, problem.path, problem.code)
+    finally:
+        json_text._orjson_reading = saved
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70) | st.floats(allow_nan=False)
+    | st.text(), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20)
+_PIECES = st.lists(st.sampled_from([
+    "{", "}", "[", "]", ",", ":", '"a"', '"\\ud800"', '"\\udc00"', '"\\ud83d\\ude00"', "1", "-0", "1e400", "1.5",
+    "NaN", "Infinity", "true", "null", " ", "\n", '"\x01"', "18446744073709551616", "9223372036854775807",
+    '"é"', "\ufeff", "01", '"\\u0000"', "[" * 130, "]" * 130]), max_size=12).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(value=_VALUES)
+def test_the_fast_reader_reads_any_json_text_exactly_as_the_exact_reader(value: Any) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    for data in (text, text.encode("utf-8", "surrogatepass")):
+        assert _read(data, fast=True) == _read(data, fast=False)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=_PIECES)
+def test_the_fast_reader_refuses_and_accepts_broken_text_exactly_as_the_exact_reader(text: str) -> None:
+    for data in (text, text.encode("utf-8", "surrogatepass")):
+        assert _read(data, fast=True) == _read(data, fast=False)

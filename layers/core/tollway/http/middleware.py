@@ -14,12 +14,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tollway.config import settings
 from tollway.http.errors import UNEXPECTED_MESSAGE, describe_unexpected, error_json
+from tollway.observability import flush_metrics_per_request, logger, metrics, record_request
 
 log = logging.getLogger("tollway.http")
 
 
 def new_request_id() -> str:
-    return "req_" + secrets.token_hex(12)
+    """`req_` + the time in milliseconds (12 hex digits) + 12 random hex digits: sortable, unguessable,
+    and it tells where its usage record is (usage/queries.py)."""
+    return f"req_{int(time.time() * 1000):012x}{secrets.token_hex(6)}"
 
 
 class RequestContext:
@@ -132,8 +135,6 @@ async def _send_json(send: Send, status: int, payload: dict[str, Any], request_i
 
 def _observe(scope: Scope, request_id: str, seen: dict[str, Any], latency_ms: float) -> None:
     """One structured log line and the request metrics; never lets observability fail a request."""
-    from tollway.observability import flush_metrics_per_request, logger, record_request
-
     status = int(seen["status"])
     headers = seen["headers"]
     model = headers.get(b"x-model-used", b"").decode() or None
@@ -144,8 +145,6 @@ def _observe(scope: Scope, request_id: str, seen: dict[str, Any], latency_ms: fl
                                         "latency_ms": round(latency_ms, 1), "model": model, "credits": credits})
         record_request(str(scope.get("path")), status, latency_ms, credits, upstream_error=status in (502, 504))
         if flush_metrics_per_request():
-            from tollway.observability import metrics
-
             metrics().flush_metrics()
     except Exception:  # noqa: BLE001 - a log sink failure must not turn a served request into an error
         pass

@@ -15,12 +15,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request, Response
-from fastapi.responses import JSONResponse
 
 from tollway.endpoints import Caller, Reply
 from tollway.http.disconnect import until_disconnect
 from tollway.http.requests import api_key, json_object, request_id
-from tollway.http.responses import ClosingStreamingResponse, EventStreamResponse
+from tollway.http.responses import ClosingStreamingResponse, EventStreamResponse, FastJSONResponse
 
 if TYPE_CHECKING:
     from tollway.wire.media_types import Blob
@@ -76,4 +75,4 @@ def render(reply: Reply) -> Response:
         return Response(reply.content, status_code=reply.status, headers=reply.headers, media_type=reply.content_type)
     if reply.body is None:
         return Response(status_code=reply.status, headers=reply.headers)
-    return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
+    return FastJSONResponse(reply.body, status_code=reply.status, headers=reply.headers)

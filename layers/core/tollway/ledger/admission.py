@@ -39,11 +39,15 @@ class Hold:
     endpoint: str
     model: str
 
-    def item(self, amount: int, now: float) -> dict[str, Any]:
+    def item(self, amount: int, now: float, *, key_id: str | None = None, capped: bool = False) -> dict[str, Any]:
         # `at` (the admission time, exactly as the usage record's date uses it) lets the sweeper write
-        # the record at the very item a late settlement will look for.
-        return {"M": {"amount": {"N": str(amount)}, "until": {"N": str(int(now + self.seconds))},
-                      "at": {"N": repr(now)}, "endpoint": {"S": self.endpoint}, "model": {"S": self.model}}}
+        # the record at the very item a late settlement will look for. On an account's item, `key`
+        # names the key the request came with (its usage record, and its spending cap to restore).
+        fields = {"amount": {"N": str(amount)}, "until": {"N": str(int(now + self.seconds))},
+                  "at": {"N": repr(now)}, "endpoint": {"S": self.endpoint}, "model": {"S": self.model}}
+        if key_id is not None:
+            fields |= {"key": {"S": key_id}, "capped": {"BOOL": capped}}
+        return {"M": fields}
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,14 @@ class Admission:
     used: int
     stale_windows: tuple[str, ...]
     now: float
+    # The item whose balance holds the reservation: the key's own, or its account's (accounts.py),
+    # and whether the key's spending cap (`cap_left` on the key's item) was drawn on too.
+    balance_item: str = ""
+    capped: bool = False
+
+    @property
+    def holder(self) -> str:
+        return self.balance_item or self.key_id
 
     def rate_headers(self) -> dict[str, str]:
         return rate.headers(self.rpm, self.used, self.now)
@@ -66,6 +78,11 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
     """Raise 401/403/429/402 as a domain error, or return the admission holding `reserve` µc until
     settlement (or, if settlement never comes, until the sweeper releases it after `hold.seconds`).
     Before answering 402, credit stranded in leases whose process is gone (expired) is reclaimed."""
+    known = _account_key(ref.id)
+    if known is not None:
+        from tollway.ledger.accounts import admit_for_account
+
+        return admit_for_account(ref, scope, reserve, now, hold, known)
     minute = rate.window(now)
     names = {"#h": "key_hash", "#b": "balance", "#s": "scopes", "#r": "revoked_at",
              "#rpm": "rpm", "#cur": rate.attribute(minute), "#u": "last_used_at", "#p": PENDING, "#hold": hold.id}
@@ -88,6 +105,10 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
         )
     except ddb.exceptions.ConditionalCheckFailedException as exc:
         old = exc.response.get("Item")
+        if old and "account_id" in old and old.get("key_hash", {}).get("S") == ref.hash:
+            from tollway.ledger.accounts import AccountKey, admit_for_account
+
+            return admit_for_account(ref, scope, reserve, now, hold, AccountKey.of(old))
         refused = refusal(ref, scope, reserve, old, now)
         if isinstance(refused, InsufficientCredits) and not reclaimed and old and _reclaim_expired_leases(ref.id, old, now):
             return admit(ref, scope, reserve, now, hold, observe, reclaimed=True)
@@ -106,6 +127,13 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
         stale_windows=tuple(rate.stale_attributes(item, minute)),
         now=now,
     )
+
+
+def _account_key(key_id: str) -> Any:
+    """What this process knows of a key of an account (None: an operator key, or not seen yet)."""
+    from tollway.ledger.accounts import ACCOUNT_OF
+
+    return ACCOUNT_OF.get(key_id)
 
 
 def _reclaim_expired_leases(key_id: str, item: dict[str, Any], now: float) -> bool:

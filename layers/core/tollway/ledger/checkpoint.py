@@ -20,7 +20,7 @@ def checkpoint(admission: Admission, owed: int) -> bool:
     ddb = client("dynamodb")
     try:
         ddb.update_item(
-            TableName=settings().keys_table, Key={"id": {"S": admission.key_id}},
+            TableName=settings().keys_table, Key={"id": {"S": admission.holder}},
             UpdateExpression="SET #p.#hold.charged = :owed",
             ConditionExpression="attribute_exists(#p.#hold)",
             ExpressionAttributeNames={"#p": PENDING, "#hold": admission.hold_id},

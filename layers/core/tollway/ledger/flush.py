@@ -41,7 +41,12 @@ def write_pending(lease: Lease, leases: LeaseBook) -> None:
         with leases.lock:
             if not lease.queue:
                 return
-            records, lease.queue = lease.queue[:MAX_BATCH], lease.queue[MAX_BATCH:]
+            # A batch is the queue's longest prefix of one provider's records (a prefix: the journal
+            # counts what was written from the front), so a batch item can be indexed by provider.
+            provider, taken = lease.queue[0]["provider"], 0
+            while taken < min(len(lease.queue), MAX_BATCH) and lease.queue[taken]["provider"] == provider:
+                taken += 1
+            records, lease.queue = lease.queue[:taken], lease.queue[taken:]
             charges = sum(int(r["credits_micro"]) for r in records)
             lease.unflushed -= charges
             lease.seq += 1

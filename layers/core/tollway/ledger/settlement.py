@@ -23,6 +23,7 @@ from typing import Any
 
 from tollway.aws_clients import client
 from tollway.config import settings
+from tollway.ledger.accounts import cap_refund
 from tollway.ledger.admission import PENDING, Admission
 from tollway.usage.records import UsageRecord
 from tollway.usage.store import single_item, single_key
@@ -42,6 +43,9 @@ def settle(admission: Admission, charge: int, record: UsageRecord) -> int:
     s = settings()
     put = {"TableName": s.usage_table, "Item": single_item(record), "ConditionExpression": "attribute_not_exists(sk)"}
     transaction = [{"Update": release_hold(admission, admission.reserved - charge)}, {"Put": put}]
+    refund_cap = cap_refund(admission, admission.reserved - charge)
+    if refund_cap is not None:
+        transaction.append(refund_cap)
     ddb = client("dynamodb")
     for attempt in range(ATTEMPTS):
         try:
@@ -77,13 +81,16 @@ def _after_release(ddb: Any, admission: Admission, charge: int, record: UsageRec
                       "ExpressionAttributeNames": {"#st": "status"},
                       "ExpressionAttributeValues": {":expired": {"S": EXPIRED}, ":swept": {"N": str(swept)}}}
                      if found is not None else {"ConditionExpression": "attribute_not_exists(sk)"})
-        debit = {"TableName": s.keys_table, "Key": {"id": {"S": admission.key_id}},
+        debit = {"TableName": s.keys_table, "Key": {"id": {"S": admission.holder}},
                  "UpdateExpression": "SET #b = #b - :owed", "ConditionExpression": "attribute_exists(id)",
                  "ExpressionAttributeNames": {"#b": "balance"},
                  "ExpressionAttributeValues": {":owed": {"N": str(charge - swept)}}}
+        late = [{"Update": debit}, {"Put": {"TableName": s.usage_table, "Item": item, **condition}}]
+        take_cap = cap_refund(admission, swept - charge)
+        if take_cap is not None:
+            late.append(take_cap)
         try:
-            ddb.transact_write_items(TransactItems=[{"Update": debit},
-                                                    {"Put": {"TableName": s.usage_table, "Item": item, **condition}}])
+            ddb.transact_write_items(TransactItems=late)
             return charge
         except ddb.exceptions.TransactionCanceledException:
             continue  # the record changed under us (the sweep landed, or a retry won): look again
@@ -96,7 +103,7 @@ def release_hold(admission: Admission, refund: int) -> dict[str, Any]:
     names = {"#b": "balance", "#p": PENDING, "#hold": admission.hold_id}
     names |= {f"#w{i}": w for i, w in enumerate(admission.stale_windows)}
     removed = ", ".join(["#p.#hold", *(f"#w{i}" for i in range(len(admission.stale_windows)))])
-    return {"TableName": settings().keys_table, "Key": {"id": {"S": admission.key_id}},
+    return {"TableName": settings().keys_table, "Key": {"id": {"S": admission.holder}},
             "UpdateExpression": f"SET #b = #b + :refund REMOVE {removed}",
             "ConditionExpression": "attribute_exists(#p.#hold)",
             "ExpressionAttributeNames": names, "ExpressionAttributeValues": {":refund": {"N": str(refund)}}}

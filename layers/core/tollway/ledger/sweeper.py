@@ -20,6 +20,7 @@ from typing import Any
 
 from tollway.aws_clients import client
 from tollway.config import settings
+from tollway.ledger.accounts import cap_refund
 from tollway.ledger.admission import PENDING, Admission
 from tollway.ledger.lease_store import LEASES, forget_tombstone, release_abandoned
 from tollway.ledger.settlement import EXPIRED, release_hold
@@ -82,16 +83,23 @@ def _number(fields: dict[str, Any], name: str) -> int:
 def _release(ddb: Any, key_id: str, hold_id: str, fields: dict[str, Any], now: float) -> bool:
     amount, charged = _number(fields, "amount"), _number(fields, "charged")
     admitted = float(fields["at"]["N"]) if "at" in fields else now
-    admission = Admission(key_id=key_id, hold_id=hold_id, reserved=amount, balance_after=0, rpm=0, used=0,
-                          stale_windows=(), now=admitted)
-    record = UsageRecord(request_id=hold_id, key_id=key_id, endpoint=fields.get("endpoint", {}).get("S", "?"),
+    # On an account's item, the hold names the key the request came with.
+    request_key = fields.get("key", {}).get("S", key_id)
+    admission = Admission(key_id=request_key, hold_id=hold_id, reserved=amount, balance_after=0, rpm=0, used=0,
+                          stale_windows=(), now=admitted, balance_item=key_id,
+                          capped=fields.get("capped", {}).get("BOOL", False))
+    record = UsageRecord(request_id=hold_id, key_id=request_key, endpoint=fields.get("endpoint", {}).get("S", "?"),
                          model=fields.get("model", {}).get("S", "?"), provider="?", status=EXPIRED,
                          http_status=0, error_code="hold_expired", reserved_micro=amount, credits_micro=charged,
                          recorded_at=admitted)
     put = {"TableName": settings().usage_table, "Item": single_item(record),
            "ConditionExpression": "attribute_not_exists(sk)"}
+    transaction = [{"Update": release_hold(admission, amount - charged)}, {"Put": put}]
+    refund_cap = cap_refund(admission, amount - charged)
+    if refund_cap is not None:
+        transaction.append(refund_cap)
     try:
-        ddb.transact_write_items(TransactItems=[{"Update": release_hold(admission, amount - charged)}, {"Put": put}])
+        ddb.transact_write_items(TransactItems=transaction)
     except ddb.exceptions.TransactionCanceledException:
         return False  # settled (or swept) a moment ago
     return True

@@ -19,6 +19,10 @@
 5. moto checks an item's 400 KB limit on each attribute it adds, re-measuring every attribute
    already there: quadratic, a quarter of a BatchWriteItem of usage records. A new item's
    attributes are measured once here; the limit and its error are the same.
+6. A Query on a table's own key walks (and sorts) every item of the table to find one partition's:
+   the usage table holds every request's record, and reading a key's 16 shards read it all 16
+   times. Here a Query of a table's partition reads that partition's items only (the same list,
+   in the same order, that moto's walk would have kept). Index queries are left as they are.
 """
 
 from __future__ import annotations
@@ -56,6 +60,29 @@ def install() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _install_attribute_value_codec()
     _install_item_measured_once()
+    _install_partition_query()
+
+
+def _install_partition_query() -> None:
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+    if getattr(original, "__tollway_patched__", False):
+        return
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index_name is not None or hash_key is None or not self.range_key_attr:
+            return original(self, hash_key, *args, **kwargs)
+        partition = list(self.items.get(hash_key, {}).values())
+        self.all_items = lambda: partition  # moto's walk, over this partition only
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    query.__tollway_patched__ = True  # type: ignore[attr-defined]
+    Table.query = query  # type: ignore[method-assign]
 
 
 ITEM_SIZE_LIMIT = 405000  # moto's LimitedSizeDict limit: 400 KB, as DynamoDB measures it

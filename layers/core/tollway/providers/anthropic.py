@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-
 from tollway.errors import UpstreamError
 from tollway.providers.base import ChatReply, MessagesEvent, MessagesReply, Usage
-from tollway.providers.http_upstream import HttpUpstream, stream_failure
+from tollway.providers.http_upstream import HttpUpstream, UpstreamResponse
 from tollway.providers.instances import ProviderInstance
 from tollway.providers.translated_stream import TranslatedChatStream
 from tollway.wire.sse import aiter_events
@@ -73,32 +71,30 @@ class AnthropicProvider(HttpUpstream):
 class NativeMessagesStream:
     """Anthropic's own events, forwarded as they come; the usage is read on the way."""
 
-    def __init__(self, provider: str, response: httpx.Response) -> None:
+    def __init__(self, provider: str, response: UpstreamResponse) -> None:
         self._provider = provider
         self._response = response
         self._usage: dict[str, Any] = {}
         self.usage: Usage | None = None
 
     async def events(self) -> AsyncIterator[MessagesEvent]:
-        try:
-            async for event in aiter_events(self._response.aiter_bytes()):
-                try:
-                    parsed = event.json()
-                except ValueError as exc:
-                    raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
-                name = event.event or str(parsed.get("type") or "message")
-                if name == "error":
-                    error = parsed.get("error") or {}
-                    raise UpstreamError(f"{self._provider} failed mid-stream ({error.get('type') or 'error'})")
-                if name == "message_start":
-                    self._usage |= (parsed.get("message") or {}).get("usage") or {}
-                elif name == "message_delta":
-                    self._usage |= {k: v for k, v in (parsed.get("usage") or {}).items() if v is not None}
-                elif name == "message_stop":
-                    self.usage = Usage.from_anthropic(self._usage)
-                yield MessagesEvent(name, event.data, parsed)
-        except httpx.HTTPError as exc:
-            raise stream_failure(self._provider, exc) from exc
+        # A broken connection raises the domain error (UpstreamResponse maps it).
+        async for event in aiter_events(self._response.aiter_bytes()):
+            try:
+                parsed = event.json()
+            except ValueError as exc:
+                raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
+            name = event.event or str(parsed.get("type") or "message")
+            if name == "error":
+                error = parsed.get("error") or {}
+                raise UpstreamError(f"{self._provider} failed mid-stream ({error.get('type') or 'error'})")
+            if name == "message_start":
+                self._usage |= (parsed.get("message") or {}).get("usage") or {}
+            elif name == "message_delta":
+                self._usage |= {k: v for k, v in (parsed.get("usage") or {}).items() if v is not None}
+            elif name == "message_stop":
+                self.usage = Usage.from_anthropic(self._usage)
+            yield MessagesEvent(name, event.data, parsed)
 
     def prompt_tokens(self) -> int | None:
         """Known from message_start on: Anthropic counts the whole prompt before it generates."""

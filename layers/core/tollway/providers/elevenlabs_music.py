@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-import httpx
-
-from tollway.config import settings
 from tollway.errors import UpstreamError
 from tollway.providers.http_upstream import UpstreamHTTP
 from tollway.providers.instances import ProviderInstance
@@ -38,9 +35,8 @@ class ElevenLabsMusic:
                                 "model_id": request.model}
         if request.params.get("force_instrumental") is not None:
             body["force_instrumental"] = bool(request.params["force_instrumental"])
-        timeout = httpx.Timeout(COMPOSE_TIMEOUT_S, connect=settings().upstream_connect_timeout_s)
         response = await self.http.send("POST", "/v1/music", params={"output_format": OUTPUT_FORMAT}, json=body,
-                                        timeout=timeout)
+                                        timeout=COMPOSE_TIMEOUT_S)
         content_type = response.headers.get("content-type", "").split(";")[0].strip()
         if not content_type.startswith("audio/") or not response.content:
             raise UpstreamError("elevenlabs answered without audio")

@@ -8,16 +8,14 @@ the charge is exact).
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-
 from tollway.errors import UpstreamError
 from tollway.providers.base import ChatReply, StreamEvent, Usage
-from tollway.providers.http_upstream import HttpUpstream, UpstreamConfig, stream_failure
+from tollway.providers.http_upstream import HttpUpstream, UpstreamConfig, UpstreamResponse
 from tollway.providers.instances import ProviderInstance
+from tollway.wire.json_codec import loads
 from tollway.wire.sse import data_lines
 
 __all__ = ["OpenAICompatibleProvider", "UpstreamConfig"]
@@ -40,22 +38,20 @@ class OpenAICompatibleProvider(HttpUpstream):
 
 
 class _OpenAIStream:
-    def __init__(self, provider: str, response: httpx.Response) -> None:
+    def __init__(self, provider: str, response: UpstreamResponse) -> None:
         self._provider = provider
         self._response = response
 
     async def events(self) -> AsyncIterator[StreamEvent]:
-        try:
-            async for data in data_lines(self._response.aiter_lines()):
-                try:
-                    chunk = json.loads(data)
-                except ValueError as exc:
-                    raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
-                if isinstance(chunk, dict) and "error" in chunk and "choices" not in chunk:
-                    raise UpstreamError(f"{self._provider} failed mid-stream")
-                yield StreamEvent(data, chunk)
-        except httpx.HTTPError as exc:
-            raise stream_failure(self._provider, exc) from exc
+        # A broken connection raises the domain error (UpstreamResponse maps it).
+        async for data in data_lines(self._response.aiter_lines()):
+            try:
+                chunk = loads(data)
+            except ValueError as exc:
+                raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
+            if isinstance(chunk, dict) and "error" in chunk and "choices" not in chunk:
+                raise UpstreamError(f"{self._provider} failed mid-stream")
+            yield StreamEvent(data, chunk)
 
     def prompt_tokens(self) -> int | None:
         return None  # OpenAI's API reports usage only in the last chunk

@@ -14,18 +14,16 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
-
 from tollway.errors import UpstreamError
 from tollway.providers.base import StreamEvent
-from tollway.providers.http_upstream import stream_failure
+from tollway.providers.upstream_response import UpstreamResponse
 from tollway.wire.sse import SSEEvent, aiter_events
 
 Chunk = dict[str, Any]
 
 
 class TranslatedChatStream:
-    def __init__(self, provider: str, response: httpx.Response, feed: Callable[[SSEEvent], list[Chunk]],
+    def __init__(self, provider: str, response: UpstreamResponse, feed: Callable[[SSEEvent], list[Chunk]],
                  finish: Callable[[], list[Chunk]], usage: Callable[[], dict[str, Any]] | None = None) -> None:
         self._provider = provider
         self._response = response
@@ -38,16 +36,14 @@ class TranslatedChatStream:
         return prompt if isinstance(prompt, int) and prompt > 0 else None
 
     async def events(self) -> AsyncIterator[StreamEvent]:
-        try:
-            async for event in aiter_events(self._response.aiter_bytes()):
-                try:
-                    chunks = self._feed(event)
-                except ValueError as exc:  # json.JSONDecodeError included
-                    raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
-                for chunk in chunks:
-                    yield _event(chunk)
-        except httpx.HTTPError as exc:
-            raise stream_failure(self._provider, exc) from exc
+        # A broken connection raises the domain error (UpstreamResponse maps it).
+        async for event in aiter_events(self._response.aiter_bytes()):
+            try:
+                chunks = self._feed(event)
+            except ValueError as exc:  # json.JSONDecodeError included
+                raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
+            for chunk in chunks:
+                yield _event(chunk)
         for chunk in self._finish():
             yield _event(chunk)
 

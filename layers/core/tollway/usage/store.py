@@ -6,8 +6,11 @@
 
 Item layout (UsageTable): `pk` = "<key id>#<shard>", `sk` = "<ISO time>#<request id>" for one record
 or "<ISO time>#<lease id>#<seq>" for a batch (the time of its first record), `key_id`, `n` (records),
-`credits_micro` (their sum), `r` (the records: zlib-compressed JSON). A single record's item also
-carries its `status`, which the late settlement's condition reads.
+`credits_micro` (their sum), `provider` (a batch holds one provider's records), `day` =
+"<YYYY-MM-DD>#<shard>" and `pday` = "<provider>#<day>" (the keys of the indexes the operator's
+views use: every key's records of a day, and of a provider's day), `r` (the records:
+zlib-compressed JSON). A single record's item also carries its `status`, which the late
+settlement's condition reads.
 
 Why packed and sharded: at 5,000 requests a second on one key, one item per record on one partition
 key would be 5,000 writes a second to a partition that takes 1,000; batches make that a few writes a
@@ -53,11 +56,17 @@ def single_key(key_id: str, request_id: str, at: float) -> dict[str, Any]:
     return {"pk": {"S": partition(key_id, shard_of(request_id))}, "sk": {"S": f"{stamp(at)}#{request_id}"}}
 
 
+def _indexed(provider: str, at: float, shard: int) -> dict[str, Any]:
+    day = f"{stamp(at)[:10]}#{shard:02d}"
+    return {"provider": {"S": provider}, "day": {"S": day}, "pday": {"S": f"{provider}#{day}"}}
+
+
 def single_item(record: UsageRecord) -> dict[str, Any]:
     stored = record.to_dict()
     return single_key(record.key_id, record.request_id, stored["at"]) | {
         "key_id": {"S": record.key_id}, "n": {"N": "1"}, "credits_micro": {"N": str(record.credits_micro)},
-        "status": {"S": record.status}, "r": {"B": pack([stored])}}
+        "status": {"S": record.status}, "r": {"B": pack([stored])}} | _indexed(
+        record.provider, stored["at"], shard_of(record.request_id))
 
 
 def batch_sort_key(lease_id: str, seq: int, first_at: float) -> str:
@@ -65,12 +74,13 @@ def batch_sort_key(lease_id: str, seq: int, first_at: float) -> str:
 
 
 def batch_item(key_id: str, lease_id: str, shard: int, seq: int, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """`records` as stored dicts (UsageRecord.to_dict), in the order they were settled."""
+    """`records` as stored dicts (UsageRecord.to_dict), one provider's, in the order they were settled."""
     first = min(r["at"] for r in records)
     return {"pk": {"S": partition(key_id, shard)}, "sk": {"S": batch_sort_key(lease_id, seq, first)},
             "key_id": {"S": key_id}, "n": {"N": str(len(records))},
             "credits_micro": {"N": str(sum(int(r["credits_micro"]) for r in records))},
-            "lease": {"S": lease_id}, "seq": {"N": str(seq)}, "r": {"B": pack(records)}}
+            "lease": {"S": lease_id}, "seq": {"N": str(seq)}, "r": {"B": pack(records)}} | _indexed(
+        records[0]["provider"], first, shard)
 
 
 def item_records(item: dict[str, Any]) -> list[dict[str, Any]]:

@@ -20,6 +20,8 @@ from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from tollway.wire.json_codec import loads
+
 DONE = b"data: [DONE]\n\n"
 
 
@@ -45,7 +47,8 @@ class SSEEvent:
     id: str | None = None
 
     def json(self) -> Any:
-        return json.loads(self.data)
+        """The data as JSON (orjson's speed; NaN and infinities are refused: not JSON)."""
+        return loads(self.data)
 
 
 class SSEDecoder:
