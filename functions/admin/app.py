@@ -1,11 +1,13 @@
-"""The admin API: issue, inspect, credit and revoke API keys (Bearer = the admin key)."""
+"""The admin API (Bearer = the admin key): issue, inspect, credit and revoke API keys; show and credit
+accounts; make invite codes for the console's sign-up."""
 
 import anyio
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from tollway.auth import store
-from tollway.http.admin import key_json, key_with_balance, micro_or_400, require_admin
+from tollway.http.admin import (account_json, credit_account, invite_json, key_json, key_with_balance, micro_or_400,
+                                refuse_account_id, require_admin)
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.requests import json_object
@@ -34,6 +36,7 @@ async def show_key(key_id: str, request: Request) -> JSONResponse:
 @app.post("/admin/keys/{key_id}/credits")
 async def credit_key(key_id: str, request: Request) -> JSONResponse:
     require_admin(request)
+    refuse_account_id(key_id)  # an account is credited at /admin/accounts/{id}/credits, with its history
     body = validate(CreditRequest, await json_object(request))
     await anyio.to_thread.run_sync(store.add_credits, key_id, micro_or_400(body.amount, "amount"))
     record = await anyio.to_thread.run_sync(key_with_balance, key_id)
@@ -45,6 +48,24 @@ async def revoke_key(key_id: str, request: Request) -> Response:
     require_admin(request)
     await anyio.to_thread.run_sync(store.revoke_key, key_id)
     return Response(status_code=204)
+
+
+@app.get("/admin/accounts/{account_id}")
+async def show_account(account_id: str, request: Request) -> JSONResponse:
+    require_admin(request)
+    return JSONResponse(await anyio.to_thread.run_sync(account_json, account_id))
+
+
+@app.post("/admin/accounts/{account_id}/credits")
+async def credit_account_route(account_id: str, request: Request) -> JSONResponse:
+    require_admin(request)
+    return JSONResponse(await credit_account(account_id, await json_object(request)))
+
+
+@app.post("/admin/invites")
+async def create_invite(request: Request) -> JSONResponse:
+    require_admin(request)
+    return JSONResponse(await invite_json(await json_object(request)), status_code=201)
 
 
 handler = lambda_handler(app)
