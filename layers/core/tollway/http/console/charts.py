@@ -36,24 +36,26 @@ def _value(total: ModelTotal | Day, metric: Metric) -> Decimal:
 def _label(value: Decimal, metric: Metric) -> str:
     if metric == "requests":
         return f"{int(value)}"
-    return f"{value:f}" if value < 1 else f"{value.quantize(Decimal('0.01')):f}"
+    if value >= 1:
+        return f"{value.quantize(Decimal('0.01')):f}".removesuffix(".00")
+    return f"{value.normalize():f}" if value else "0"
 
 
-def _nice_max(top: Decimal) -> Decimal:
-    """A round axis maximum at or above `top` (1, 2, 5 × a power of ten)."""
+def _nice_step(top: Decimal, metric: Metric) -> Decimal:
+    """A round step (1, 2 or 5 × a power of ten; whole numbers for counts) with 4 steps at or above `top`."""
     if top <= 0:
-        return Decimal(1)
-    scale = Decimal(10) ** (top.adjusted())
-    for step in (1, 2, 5, 10):
-        if top <= scale * step:
-            return scale * step
-    return scale * 10
+        return Decimal(1) if metric == "requests" else Decimal("0.25")
+    rough = top / 4
+    scale = Decimal(10) ** rough.adjusted()
+    step = next(scale * m for m in (1, 2, 5, 10) if scale * m >= rough)
+    return max(step, Decimal(1)) if metric == "requests" else step
 
 
 def daily_bars(days: list[Day], metric: Metric, colors: dict[str, str], width: int = 720, height: int = 220) -> Markup:
-    left, bottom, top = 56, 24, 8
+    left, bottom, top = 76, 24, 8
     plot_w, plot_h = width - left - 8, height - bottom - top
-    axis_max = _nice_max(max((_value(d, metric) for d in days), default=Decimal(0)))
+    step = _nice_step(max((_value(d, metric) for d in days), default=Decimal(0)), metric)
+    axis_max = step * 4
     slot = plot_w / max(len(days), 1)
     bar = max(2.0, slot * 0.7)
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
@@ -62,7 +64,7 @@ def daily_bars(days: list[Day], metric: Metric, colors: dict[str, str], width: i
         y = top + plot_h - plot_h * i / 4
         parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
                      f'<text x="{left - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">'
-                     f'{escape(_label(axis_max * i / 4, metric))}</text>')
+                     f'{escape(_label(step * i, metric))}</text>')
     every = 1 if len(days) <= 10 else 5
     for index, day in enumerate(days):
         x = left + index * slot + (slot - bar) / 2

@@ -209,7 +209,7 @@
     const row = document.createElement("tr");
     row.dataset.keyId = key.id;
     const cells = [key.name, key.prefix, key.scopes.join(", "), `${key.rpm}/min`,
-      key.cap === null ? "—" : `${key.spent} / ${key.cap}`, key.created_at];
+      key.cap === null ? "—" : `${key.spent} / ${key.cap}`, key.created_at.replace("T", " ").slice(0, 16) + " UTC"];
     cells.forEach((text, i) => {
       const cell = document.createElement("td");
       if (i === 1) { const code = document.createElement("code"); code.textContent = text; cell.append(code); }
@@ -318,6 +318,7 @@
     const raw = panel.querySelector(".raw");
     const headerRows = panel.querySelector(".headers tbody");
     [answer, raw, headerRows].forEach((el) => { el.textContent = ""; });
+    delete answer.dataset.cost;
     panel.querySelector(".status-code").textContent = "…";
     panel.hidden = false;
     const started = performance.now();
@@ -350,7 +351,9 @@
         answer.append(player);
       }
     }
-    panel.querySelector(".elapsed").textContent = `${Math.round(performance.now() - started)} ms`;
+    const cost = answer.dataset.cost ?? response.headers.get("x-credits-used");
+    panel.querySelector(".elapsed").textContent =
+      `${Math.round(performance.now() - started)} ms${cost != null ? ` · ${cost} credits` : ""}`;
   }
 
   function summarize(text) {
