@@ -71,8 +71,10 @@ def site(replicate: FakeReplicate) -> Iterator[Site]:
         yield Site(served)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is open,
+    which the in-process Lambda handler tests of other modules must not find."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -173,6 +173,6 @@ def test_a_key_named_script_is_rendered_as_text_on_every_page(console: Console) 
         page = ada.http.get(path)
         assert page.status_code == 200, path
         assert "<script>alert" not in page.text and "<img src=x" not in page.text, path
-        assert re.findall(r"<script\b[^>]*>", page.text) == [f'<script src="/console/static/console.js" defer>'], path
+        assert re.findall(r"<script\b[^>]*>", page.text) == ['<script src="/console/static/console.js" defer>'], path
         assert "content-security-policy" in page.headers and "'unsafe-inline'" not in page.headers["content-security-policy"]
     assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in ada.http.get("/console/keys").text

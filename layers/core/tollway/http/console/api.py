@@ -23,7 +23,7 @@ from tollway.errors import InvalidRequest, NotFound
 from tollway.http.admin import account_balance, micro_or_400
 from tollway.http.console import activity, views
 from tollway.http.console.guard import (SignedIn, clear_session_cookie, require_session, require_write, same_origin,
-                                        session_cookie, set_session_cookie)
+                                        session_cookie, set_session_cookie, signed_in)
 from tollway.http.console.origin import client_ip, console_url, relying_party
 from tollway.http.requests import json_object
 from tollway.ledger.money import credits_json
@@ -119,8 +119,12 @@ async def sign_in_verify(request: Request) -> JSONResponse:
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    await run(lambda: require_write(request))
-    await run(lambda: sessions.end_session(session_cookie(request)))
+    """Ends a live session (with its CSRF token, so no other site can sign a user out); a cookie whose
+    session already ended is just cleared."""
+    same_origin(request)
+    if await run(lambda: signed_in(request)) is not None:
+        await run(lambda: require_write(request))
+        await run(lambda: sessions.end_session(session_cookie(request)))
     response = JSONResponse({"redirect": console_url(request, "/console/sign-in")})
     clear_session_cookie(response, request)
     return response

@@ -33,12 +33,19 @@ def _when(value: str | None) -> str:
     return "—" if not value else value.replace("T", " ")[:16] + " UTC"
 
 
+def _epoch(value: int | float | None) -> str:
+    from datetime import UTC, datetime
+
+    return "—" if not value else datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["credits"] = _credits
     env.filters["when"] = _when
+    env.filters["epoch"] = _epoch
     return env
 
 
