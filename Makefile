@@ -16,8 +16,10 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 NODE_STAMP := node_modules/.installed
+# The browser tests drive Debian's chromium (Playwright downloads no browser); root installs it directly.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help serve test test-only lint-template lint-state-machines build-template bench clean
+.PHONY: help serve test test-only lint-template lint-state-machines build-template bench clean chromium
 
 help:
 	@echo "make serve   run the gateway on http://127.0.0.1:8787"
@@ -32,10 +34,15 @@ $(STAMP): pyproject.toml constraints.txt
 serve: $(STAMP)
 	$(BIN)/tollway serve --host 127.0.0.1 --port 8787
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	@$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
 	$(MAKE) --no-print-directory lint-template lint-state-machines build-template
+
+chromium:
+	@test -x /usr/lib/chromium/chromium || test -x /usr/bin/chromium || { \
+		echo "installing chromium (Debian's package) for the console's browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 # asl-validator, pinned in package-lock.json, installed with npm ci the first time.
 $(NODE_STAMP): package.json package-lock.json

@@ -1,8 +1,10 @@
-"""The admin API: issue, inspect, credit and revoke API keys (Bearer = the admin key)."""
+"""The admin API (Bearer = the admin key): issue, inspect, credit and revoke API keys; show and credit
+accounts; make invite codes for the console's sign-up."""
 
 from fastapi import Request, Response
 
-from tollway.endpoints import create_key, credit_key, revoke_key, show_key
+from tollway.endpoints import (create_invite, create_key, credit_account, credit_key, revoke_key, show_account,
+                               show_key)
 from tollway.http.admin import require_admin
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
@@ -34,6 +36,24 @@ async def add_credits(key_id: str, request: Request) -> Response:
 async def revoke(key_id: str, request: Request) -> Response:
     require_admin(request)
     return render(await revoke_key(key_id))
+
+
+@app.get("/admin/accounts/{account_id}")
+async def account(account_id: str, request: Request) -> Response:
+    require_admin(request)
+    return render(await show_account(account_id))
+
+
+@app.post("/admin/accounts/{account_id}/credits")
+async def add_account_credits(account_id: str, request: Request) -> Response:
+    require_admin(request)
+    return render(await credit_account(account_id, await json_object(request)))
+
+
+@app.post("/admin/invites")
+async def invite(request: Request) -> Response:
+    require_admin(request)
+    return render(await create_invite(await json_object(request)))
 
 
 handler = lambda_handler(app)

@@ -48,6 +48,12 @@ class Settings:
     operation_hold_s: float
     document_sync_max_pages: int
     document_parse_s: float
+    # The console (auth/, http/console/): its table, who may sign up, its WebAuthn origin and sessions.
+    accounts_table: str
+    signup: str  # open | invite | closed
+    console_origin: str | None  # None: the request's own scheme and host (see http/console/origin.py)
+    rp_name: str
+    session_s: int
 
 
 def _float(name: str, default: float) -> float:
@@ -62,6 +68,13 @@ def _flag(name: str) -> bool:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default
+
+
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+    return raw
 
 
 def _chains(name: str) -> dict[str, tuple[str, ...]] | None:
@@ -134,6 +147,16 @@ def settings() -> Settings:
         # CPU seconds one document may take to parse (in the request or in the worker) before it is
         # refused with 413 document_too_complex — and charged for the pages it got through.
         document_parse_s=_float("TOLLWAY_DOCUMENT_PARSE_SECONDS", 10.0),
+        accounts_table=os.environ.get("ACCOUNTS_TABLE", "AccountsTable"),
+        # Who may create an account: anyone (open), holders of an invite code the operator made with the
+        # admin key (invite), nobody (closed). The deployed template defaults to invite.
+        signup=_choice("TOLLWAY_SIGNUP", ("open", "invite", "closed"), "open"),
+        # The console's origin (scheme://host[:port]); the WebAuthn RP ID is its host. `tollway serve`
+        # sets http://localhost:<port>; deployed, unset means the API's own https host.
+        console_origin=(os.environ.get("TOLLWAY_CONSOLE_ORIGIN") or "").rstrip("/") or None,
+        rp_name=os.environ.get("TOLLWAY_RP_NAME") or "Tollway",
+        # How long a console session lasts after sign-in (absolute: it is not extended by use).
+        session_s=_int("TOLLWAY_SESSION_SECONDS", 14 * 86_400),
     )
 
 

@@ -39,6 +39,23 @@ def authenticate(key: str, scope: str) -> KeyRecord:
             if len(_cache) >= MAX_ENTRIES:
                 _cache.clear()
             _cache[ref.hash] = (now + settings().key_cache_ttl_s, record)
+    return _standing(record, scope)
+
+
+def authenticate_fresh(key: str, scope: str) -> KeyRecord:
+    """The same checks against the key's item as it is now (a consistent read, no cache): for the rare
+    calls that must see a revocation at once (`tollway whoami` after a key was revoked)."""
+    ref = parse_key(key)
+    if ref is None:
+        raise AuthenticationFailed("Invalid API key")
+    try:
+        found: KeyRecord | None = get_key(ref.id, consistent=True)
+    except NotFound:
+        found = None
+    return _standing(found if found is not None and found.key_hash == ref.hash else None, scope)
+
+
+def _standing(record: KeyRecord | None, scope: str) -> KeyRecord:
     if record is None:
         raise AuthenticationFailed("Invalid API key")
     if record.revoked_at:

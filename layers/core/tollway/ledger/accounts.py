@@ -1,12 +1,13 @@
 """Keys of an account: the credits are the account's, shared by all its keys, and each key may carry a
 spending cap of its own.
 
-    account = create_account("acct_…")            # an item of the keys table: balance, holds, leases
+    account = create_account("user_…")            # an item of the keys table: balance, holds, leases
     admit_for_account(ref, scope, reserve, now, hold, key_item)
 
 The account is an item of the keys table (`id` "acct_…", `balance`, `pending`, `leases`): every
 balance the ledger moves lives in one table. A key of an account carries `account_id` and, when its
-owner set a cap, `cap_left` (micro-credits it may still spend). Admission is one transaction over the
+owner set a cap, `cap_left` (micro-credits it may still spend); `spent_micro` counts what it has
+spent (reservations in flight included, settled back to the charge). Admission is one transaction over the
 two items: the key's (genuine, unrevoked, scope, rate limit, cap) and the account's (balance, hold).
 DynamoDB applies it atomically, so no set of requests on any of an account's keys can take its
 balance below zero or a key past its cap. Settlement releases the hold on the account, gives the
@@ -19,11 +20,10 @@ key's own item) lease as described in leases.py.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from tollway.auth.accounts import account_put, new_account_id
 from tollway.auth.keys import KeyRef
 from tollway.aws_clients import client
 from tollway.config import settings
@@ -31,9 +31,6 @@ from tollway.errors import InsufficientCredits
 from tollway.ledger import rate_window as rate
 from tollway.ledger.admission import PENDING, Admission, Hold, refusal
 from tollway.ledger.money import format_credits
-
-PREFIX = "acct_"
-
 
 @dataclass(frozen=True)
 class AccountKey:
@@ -51,21 +48,10 @@ class AccountKey:
 ACCOUNT_OF: dict[str, AccountKey] = {}  # key id → what admission knows of it, in this process
 
 
-def new_account_id() -> str:
-    return PREFIX + secrets.token_hex(8)
-
-
-def account_item(account_id: str, owner: str, balance: int = 0) -> dict[str, Any]:
-    """The account's item as created (PutItem with `attribute_not_exists(id)`)."""
-    return {"id": {"S": account_id}, "kind": {"S": "account"}, "owner": {"S": owner},
-            "balance": {"N": str(balance)}, PENDING: {"M": {}}, "leases": {"M": {}},
-            "created_at": {"S": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}}
-
-
 def create_account(owner: str, account_id: str | None = None) -> str:
+    """An account with nothing on it (the console makes its accounts with their user, auth/signup.py)."""
     account_id = account_id or new_account_id()
-    client("dynamodb").put_item(TableName=settings().keys_table, Item=account_item(account_id, owner),
-                                ConditionExpression="attribute_not_exists(id)")
+    client("dynamodb").transact_write_items(TransactItems=[account_put(account_id, owner)])
     return account_id
 
 
@@ -77,18 +63,17 @@ def admit_for_account(ref: KeyRef, scope: str, reserve: int, now: float, hold: H
     account_id, capped = known.account_id, known.capped
     minute = rate.window(now)
     s = settings()
-    key_sets = ["#cur = if_not_exists(#cur, :zero) + :one", "#u = :now"]
+    key_sets = ["#cur = if_not_exists(#cur, :zero) + :one", "#u = :now", "#spent = if_not_exists(#spent, :zero) + :cost"]
     key_conditions = ["#h = :h", "attribute_not_exists(#r)", "contains(#s, :scope)",
                       "(attribute_not_exists(#cur) OR #cur < #rpm)", "#acct = :acct"]
     key_names = {"#h": "key_hash", "#r": "revoked_at", "#s": "scopes", "#cur": rate.attribute(minute),
-                 "#rpm": "rpm", "#u": "last_used_at", "#acct": "account_id"}
+                 "#rpm": "rpm", "#u": "last_used_at", "#acct": "account_id", "#spent": "spent_micro"}
     key_values = {":h": {"S": ref.hash}, ":scope": {"S": scope}, ":zero": {"N": "0"}, ":one": {"N": "1"},
-                  ":now": {"N": str(int(now))}, ":acct": {"S": account_id}}
+                  ":now": {"N": str(int(now))}, ":acct": {"S": account_id}, ":cost": {"N": str(reserve)}}
     key_names["#cap"] = "cap_left"
     if capped:
         key_sets.append("#cap = #cap - :cost")
         key_conditions.append("#cap >= :cost")
-        key_values[":cost"] = {"N": str(reserve)}
     else:
         key_conditions.append("attribute_not_exists(#cap)")
     transaction = [
@@ -141,11 +126,17 @@ def _refusal(ref: KeyRef, scope: str, reserve: int, key_item: dict[str, Any], re
 
 
 def cap_refund(admission: Admission, refund: int) -> dict[str, Any] | None:
-    """The transaction entry giving a capped key back the unspent part of its reservation (negative:
-    taking what a charge beyond the reservation owes), or None."""
-    if not admission.capped:
+    """The transaction entry giving a key of an account back the unspent part of its reservation — on
+    its spent count and, when capped, its cap (negative: taking what a charge beyond the reservation
+    owes) — or None for a key that spends its own balance."""
+    if admission.holder == admission.key_id:
         return None
+    names = {"#spent": "spent_micro"}
+    update = "SET #spent = if_not_exists(#spent, :zero) - :refund"
+    if admission.capped:
+        names["#cap"] = "cap_left"
+        update += ", #cap = #cap + :refund"
     return {"Update": {"TableName": settings().keys_table, "Key": {"id": {"S": admission.key_id}},
-                       "UpdateExpression": "SET #cap = #cap + :refund", "ConditionExpression": "attribute_exists(id)",
-                       "ExpressionAttributeNames": {"#cap": "cap_left"},
-                       "ExpressionAttributeValues": {":refund": {"N": str(refund)}}}}
+                       "UpdateExpression": update, "ConditionExpression": "attribute_exists(id)",
+                       "ExpressionAttributeNames": names,
+                       "ExpressionAttributeValues": {":refund": {"N": str(refund)}, ":zero": {"N": "0"}}}}

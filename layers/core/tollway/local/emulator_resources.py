@@ -5,7 +5,7 @@ it is ready, by handing its own WSGI app the AWS requests (no socket, no boto3).
 
 The gateway then needs no AWS client at start-up (boto3 loads with its first request that uses
 one), and the emulator answers its first request with every table in place. Existing tables and
-buckets (a restored snapshot) are kept. The requests are the public API's, as boto3 would send
+buckets (a restored snapshot) are kept, and get the global indexes the template added since. The requests are the public API's, as boto3 would send
 them (moto checks neither signatures nor dates), so they do not depend on moto's internals.
 """
 
@@ -43,6 +43,20 @@ def _s3(client: Client, method: str, bucket: str) -> int:
     return response.status_code
 
 
+def _add_missing_indexes(client: Client, create: dict[str, Any]) -> None:
+    """A table restored from an older snapshot gets the global indexes the template has added since."""
+    table = _dynamodb(client, "DescribeTable", {"TableName": create["TableName"]})["Table"]
+    present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    for index in create.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in present:
+            continue
+        names = {part["AttributeName"] for part in index["KeySchema"]}
+        _dynamodb(client, "UpdateTable", {
+            "TableName": create["TableName"],
+            "AttributeDefinitions": [d for d in create["AttributeDefinitions"] if d["AttributeName"] in names],
+            "GlobalSecondaryIndexUpdates": [{"Create": index}]})
+
+
 def create_template_resources(app: Any, template: Template) -> None:
     client = Client(app)
     existing: set[str] = set()
@@ -55,6 +69,7 @@ def create_template_resources(app: Any, template: Template) -> None:
         start = {"ExclusiveStartTableName": page["LastEvaluatedTableName"]}
     for create, ttl in table_specs(template):
         if create["TableName"] in existing:
+            _add_missing_indexes(client, create)
             continue
         _dynamodb(client, "CreateTable", create)
         if ttl:

@@ -139,6 +139,9 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     custom_upstreams()  # an invalid TOLLWAY_UPSTREAMS stops here, with what to fix, not at the first request
     template = Template(Path(template_path) if template_path else find_template())
     keep_webhook_secret(data_dir)
+    # Passkeys are bound to a host name: the console is http://localhost:<port> (a secure context for
+    # WebAuthn without TLS), whatever address the server listens on.
+    console = os.environ.setdefault("TOLLWAY_CONSOLE_ORIGIN", f"http://localhost:{port}") + "/console"
     restoring = data_dir is not None and (data_dir / Snapshots.FILE).is_file()
     emulator = Emulator.launch(data_dir=data_dir, template=template.path)
     try:
@@ -166,6 +169,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
                       f"  data:        {data_dir.resolve() if data_dir else 'in memory (not kept)'}\n"
                       f"  emulator:    {emulator.endpoint} (DynamoDB, S3, Step Functions, Lambda)\n"
                       f"  server:      uvicorn, {loop} + {http}\n"
+                      f"  console:     {console}\n"
                       f"  try:         tollway keys create --credits 10 --url {url} --admin-key {admin_key}\n"
                       f"  then:        OPENAI_BASE_URL={url}/v1 with model local/echo\n"
                       "Ctrl-C stops the gateway and the emulator.", flush=True)

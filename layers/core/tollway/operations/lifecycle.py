@@ -92,7 +92,11 @@ async def read_operation(caller: Caller, op_id: str, kind: str | None = None, sc
 
 
 async def cancel_operation(caller: Caller, op_id: str) -> Operation:
-    op = await read_operation(caller, op_id, scope=GENERATE)
+    return await cancel_loaded(await read_operation(caller, op_id, scope=GENERATE))
+
+
+async def cancel_loaded(op: Operation) -> Operation:
+    """Cancel an operation its caller has already shown to be theirs (a key's, or a console user's)."""
     if op.terminal:
         raise _finished(op)
     error = {"code": "cancelled", "message": "Cancelled by the client", "status": 499}

@@ -203,3 +203,14 @@ def unfinished() -> list[Operation]:
         ExpressionAttributeNames={"#status": "status"},
         ExpressionAttributeValues={":q": {"S": "queued"}, ":r": {"S": "running"}, ":no": {"BOOL": False}})
     return [Operation.from_item(item) for page in pages for item in page.get("Items", [])]
+
+
+KEY_INDEX = "KeyOperations"
+
+
+def recent_of_key(key_id: str, limit: int = 50) -> list[Operation]:
+    """The key's newest operations (the OperationsTable's KeyOperations index: key_id, created_at)."""
+    items = client("dynamodb").query(
+        TableName=_table(), IndexName=KEY_INDEX, KeyConditionExpression="key_id = :k",
+        ExpressionAttributeValues={":k": {"S": key_id}}, ScanIndexForward=False, Limit=limit).get("Items", [])
+    return [Operation.from_item(item) for item in items]
