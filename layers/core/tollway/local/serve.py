@@ -15,7 +15,8 @@ import threading
 import time
 from pathlib import Path
 
-from tollway.local.emulator import FAKE_CREDENTIALS, Emulator, Snapshots
+from tollway.local.emulator import FAKE_CREDENTIALS, Emulator
+from tollway.local.emulator_state import has_saved_state
 from tollway.local.template import Template, find_template
 
 
@@ -139,7 +140,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     custom_upstreams()  # an invalid TOLLWAY_UPSTREAMS stops here, with what to fix, not at the first request
     template = Template(Path(template_path) if template_path else find_template())
     keep_webhook_secret(data_dir)
-    restoring = data_dir is not None and (data_dir / Snapshots.FILE).is_file()
+    restoring = has_saved_state(data_dir)
     emulator = Emulator.launch(data_dir=data_dir, template=template.path)
     try:
         app = TemplateGateway(template)  # routes only: each function's code loads on its first request
