@@ -1,4 +1,5 @@
-"""The admin API: issue, inspect, credit and revoke API keys (Bearer = the admin key)."""
+"""The admin API: issue, inspect, credit and revoke API keys, and check every configured provider
+(Bearer = the admin key)."""
 
 import anyio
 from fastapi import Request, Response
@@ -38,6 +39,16 @@ async def credit_key(key_id: str, request: Request) -> JSONResponse:
     await anyio.to_thread.run_sync(store.add_credits, key_id, micro_or_400(body.amount, "amount"))
     record = await anyio.to_thread.run_sync(key_with_balance, key_id)
     return JSONResponse({"id": key_id, "credits": credits_json(record.balance)})
+
+
+@app.get("/admin/health/providers")
+async def provider_health(request: Request) -> JSONResponse:
+    require_admin(request)
+    from tollway.providers.health import check_providers
+
+    providers = await check_providers()
+    return JSONResponse({"ok": all(p["ok"] is not False for p in providers), "providers": providers},
+                        headers={"cache-control": "no-store"})
 
 
 @app.delete("/admin/keys/{key_id}", status_code=204)
