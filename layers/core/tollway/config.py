@@ -48,6 +48,9 @@ class Settings:
     operation_hold_s: float
     document_sync_max_pages: int
     document_parse_s: float
+    cors_origins: tuple[str, ...]
+    ip_rate_limit: int
+    ip_rate_window_s: float
 
 
 def _float(name: str, default: float) -> float:
@@ -134,6 +137,13 @@ def settings() -> Settings:
         # CPU seconds one document may take to parse (in the request or in the worker) before it is
         # refused with 413 document_too_complex — and charged for the pages it got through.
         document_parse_s=_float("TOLLWAY_DOCUMENT_PARSE_SECONDS", 10.0),
+        # Browser origins allowed to call the API (CORS), comma-separated; none by default, `*` for any.
+        cors_origins=tuple(o.strip().rstrip("/") for o in os.environ.get("TOLLWAY_CORS_ORIGINS", "").split(",")
+                           if o.strip()),
+        # `tollway serve`'s per-client-IP limit, the same as the deployed WAF rule: requests per window
+        # (0 turns it off).
+        ip_rate_limit=_int("TOLLWAY_IP_RATE_LIMIT", 5000),
+        ip_rate_window_s=_float("TOLLWAY_IP_RATE_WINDOW_SECONDS", 600.0),
     )
 
 

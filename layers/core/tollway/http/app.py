@@ -13,6 +13,7 @@ import time
 from fastapi import FastAPI
 
 from tollway import __version__
+from tollway.http.edge import Edge
 from tollway.http.errors import install_error_handlers
 from tollway.http.middleware import RequestContext
 
@@ -26,6 +27,7 @@ def create_app(group: str, *, too_large_hint: str = "") -> FastAPI:
                   openapi_url=None)
     install_error_handlers(app)
     app.add_middleware(RequestContext, too_large_hint=too_large_hint)
+    app.add_middleware(Edge)  # outermost: security headers and CORS on every answer, 413s included
     return app
 
 

@@ -143,7 +143,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     restoring = has_saved_state(data_dir)
     emulator = Emulator.launch(data_dir=data_dir, template=template.path)
     try:
-        app = TemplateGateway(template)  # routes only: each function's code loads on its first request
+        app = TemplateGateway(template, client_limit=True)  # each function's code loads on its first request
         emulator.wait_ready()
         admin_key = prepare_environment(template, emulator, state_machines_on_first_use=True)
         open_ledger_journal(data_dir)
