@@ -183,9 +183,14 @@ def test_writes_acknowledged_before_both_processes_are_killed_survive_the_restar
         key = served.create_key(credits=str(start))
         for kill, top_up in enumerate((Decimal(7), Decimal(11))):
             with Load(served, key, seen, top_up):
-                time.sleep(rng.uniform(1.0, 2.5))
+                chats, files = len(seen.charges), len(seen.files)
+                deadline = time.monotonic() + 60
+                while not (len(seen.charges) > chats and len(seen.files) > files) and time.monotonic() < deadline:
+                    time.sleep(0.05)  # until this round has answered a chat and an upload (a slow machine)
+                time.sleep(rng.uniform(0.0, 1.5))
                 kill_both(served)
-            assert seen.charges and seen.files, f"seed {seed}: no load was answered before kill {kill}"
+            assert len(seen.charges) > chats and len(seen.files) > files, \
+                f"seed {seed}: no load was answered before kill {kill}"
             served = ServedGateway(env=env, data_dir=tmp_path, port=served.port).start()
             check_everything_acknowledged_is_there(served, key, start, seen)
     finally:

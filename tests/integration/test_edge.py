@@ -113,3 +113,24 @@ def test_tollway_serve_answers_429_with_retry_after_past_the_per_ip_limit() -> N
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limit_exceeded"
     assert 1 <= int(limited.headers["retry-after"]) <= 1200
     assert_secure(limited)
+
+
+def test_the_health_function_answers_a_deployed_preflight_of_any_v1_path(environment) -> None:
+    """Deployed, API Gateway sends every /v1 OPTIONS to the health function (Mangum, over HTTPS)."""
+    from tests.integration.test_lambda_handlers import event, invoke
+
+    preflight_event = event("health.json")
+    headers = {"Origin": APP, "Access-Control-Request-Method": "POST",
+               "Access-Control-Request-Headers": "authorization, content-type"}
+    preflight_event |= {"resource": "/v1/chat/completions", "path": "/v1/chat/completions", "httpMethod": "OPTIONS",
+                        "headers": preflight_event["headers"] | headers,
+                        "multiValueHeaders": preflight_event["multiValueHeaders"] | {k: [v] for k, v in headers.items()}}
+    preflight_event["requestContext"] |= {"resourcePath": "/v1/chat/completions", "httpMethod": "OPTIONS",
+                                          "path": "/prod/v1/chat/completions"}
+    status, answered, _ = invoke("health", preflight_event)
+    assert status == 403 and "access-control-allow-origin" not in answered  # closed by default
+    assert answered["strict-transport-security"].startswith("max-age=")  # X-Forwarded-Proto: https
+    with changed_environment(TOLLWAY_CORS_ORIGINS=APP):
+        status, answered, _ = invoke("health", preflight_event)
+    assert status == 204 and answered["access-control-allow-origin"] == APP
+    assert answered["access-control-allow-headers"] == "authorization, content-type"
