@@ -19,6 +19,8 @@ from tollway.local.emulator import FAKE_CREDENTIALS, Emulator
 from tollway.local.emulator_state import has_saved_state
 from tollway.local.template import Template, find_template
 
+KEEP_ALIVE_S = 75  # seconds an idle client connection stays open
+
 
 def prepare_environment(template: Template, emulator: Emulator, state_machines_on_first_use: bool = False) -> str:
     """Point the process at the emulator and create the template's resources (tables and buckets,
@@ -151,8 +153,12 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
             threading.Thread(target=resume_operations, daemon=True).start()
         schedules = ScheduleRunner(template.schedules()).start()
         loop, http = server_stack(loop, http)
+        # Keep-alive longer than clients keep idle connections (httpx, hence the OpenAI and Anthropic SDKs:
+        # 5 s, uvicorn's default too): else a client reuses a connection as the server closes it, and
+        # its request dies with a connection reset (seen under bench/soak.py's load).
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", loop=loop, http=http,
-                                               access_log=False, timeout_graceful_shutdown=3))
+                                               access_log=False, timeout_graceful_shutdown=3,
+                                               timeout_keep_alive=KEEP_ALIVE_S))
 
         def banner() -> None:
             while not server.started and not server.should_exit:
