@@ -48,6 +48,8 @@ HEADER = struct.Struct("<II")  # payload length, crc32 of the payload
 # Reads: every other DynamoDB action may change a table (PartiQL statements included).
 DYNAMODB_READS = ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "Describe", "List")
 S3_WRITES = frozenset({"PUT", "POST", "DELETE"})
+# What says nothing about the write (who sent it, from where, with which SDK): not journaled.
+NOT_KEPT = ("REMOTE_", "SERVER_SOFTWARE", "HTTP_USER_AGENT", "HTTP_AMZ_SDK_", "HTTP_ACCEPT_ENCODING", "HTTP_CONNECTION")
 UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
 
 
@@ -95,7 +97,8 @@ class Request:
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("wsgi.input_terminated", None)
         environ.pop("HTTP_TRANSFER_ENCODING", None)
-        return cls({k: v for k, v in environ.items() if "." not in k and isinstance(v, str)}, body)
+        return cls({k: v for k, v in environ.items()
+                    if "." not in k and isinstance(v, str) and not k.startswith(NOT_KEPT)}, body)
 
     def environ_for_replay(self, renamed: dict[str, str]) -> dict[str, Any]:
         environ: dict[str, Any] = dict(self.environ)
