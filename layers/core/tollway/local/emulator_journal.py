@@ -18,11 +18,10 @@ every write of the segments before G, so segments below it are deleted once it i
 from G on are replayed over it. A record is `<length><crc32><pickle>`: a kill mid-append leaves a
 torn last record, which replay stops at (it was never acknowledged).
 
-Durability: appends are plain writes (a killed process loses nothing the kernel has), and each
-answer also waits for an fdatasync covering its write, so an acknowledged write survives the machine
-too. Waiters share fdatasyncs: whoever finds none running makes one for everything written so far
-(bench/emulator_journal.py measures the cost per write). A read waits the same way for the writes
-before it, so no answer ever shows a write that could still be lost.
+Durability: each answer waits until its record is written and fdatasync'd, so an acknowledged write
+survives a killed process and the machine alike. Writers share writes and fdatasyncs (group
+commit: see `Journal`; bench/emulator_journal.py measures the cost per write). A read waits the same
+way for the writes before it, so no answer ever shows a write that could still be lost.
 """
 
 from __future__ import annotations
@@ -119,13 +118,19 @@ def answered_upload_id(body: bytes) -> str | None:
 
 
 class Journal:
+    """Records are queued in memory under the store lock that ordered them and written by whichever
+    waiter finds no write in progress: everything queued so far, in one write and one fdatasync. No
+    store lock ever waits on the disk (a write to a file being fdatasync'd can block until the sync
+    ends), and writes that arrive during a sync share the next one."""
+
     def __init__(self, folder: Path, generation: int) -> None:
         self.folder = folder
         self.generation = generation
         self._fd = self._open(generation)
         self._cond = threading.Condition()
-        self._written = 0  # bytes appended since this process opened the journal (across segments)
-        self._durable = 0
+        self._queued: list[bytes] = []
+        self._appended = 0  # bytes appended since this process opened the journal (across segments)
+        self._durable = 0  # of those, written and fdatasync'd
         self._syncing = False
         self.appended = 0  # records in the current segment
 
@@ -133,18 +138,18 @@ class Journal:
         return os.open(segment(self.folder, generation), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def append(self, request: Request) -> int:
-        """Write one record; the caller holds the lock that ordered the request. Returns its ticket."""
+        """Queue one record; the caller holds the lock that ordered the request. Returns its ticket."""
         payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
         record = HEADER.pack(len(payload), zlib.crc32(payload)) + payload
         with self._cond:
-            os.write(self._fd, record)  # O_APPEND: one write, never interleaved
-            self._written += len(record)
+            self._queued.append(record)
+            self._appended += len(record)
             self.appended += 1
-            return self._written
+            return self._appended
 
     def ticket(self) -> int:
         """What a read must wait for: every write appended so far."""
-        return self._written
+        return self._appended
 
     def wait_durable(self, ticket: int) -> None:
         if self._durable >= ticket:
@@ -155,24 +160,38 @@ class Journal:
                     self._cond.wait()
                     continue
                 self._syncing = True
-                target, fd = self._written, self._fd
+                batch, self._queued = self._queued, []
+                target, fd = self._appended, self._fd
                 self._cond.release()
                 try:
+                    _write_all(fd, b"".join(batch))
                     os.fdatasync(fd)
-                finally:
+                except BaseException:
                     self._cond.acquire()
+                    self._queued[:0] = batch  # the next waiter tries again; this answer fails
                     self._syncing = False
-                    self._durable = max(self._durable, target)
                     self._cond.notify_all()
+                    raise
+                self._cond.acquire()
+                self._syncing = False
+                self._durable = target
+                self._cond.notify_all()
+
+    def _drain(self) -> None:
+        """Write and sync what is queued (the caller holds the condition, no sync is running)."""
+        while self._syncing:
+            self._cond.wait()
+        if self._queued:
+            _write_all(self._fd, b"".join(self._queued))
+            self._queued = []
+        os.fdatasync(self._fd)
+        self._durable = self._appended
+        self._cond.notify_all()
 
     def rotate(self, generation: int) -> None:
         """Start segment `generation` (the caller holds every store lock, so nothing is appended)."""
         with self._cond:
-            while self._syncing:
-                self._cond.wait()
-            os.fdatasync(self._fd)
-            self._durable = self._written
-            self._cond.notify_all()
+            self._drain()
             os.close(self._fd)
             self._fd = self._open(generation)
             self.generation = generation
@@ -180,9 +199,20 @@ class Journal:
 
     def close(self) -> None:
         with self._cond:
-            while self._syncing:
-                self._cond.wait()
+            self._drain()
             os.close(self._fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """All of `data`, or nothing: a failed write (a full disk) is cut off, never left half a record."""
+    size = os.fstat(fd).st_size
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError:
+        os.ftruncate(fd, size)
+        raise
 
 
 def entries(path: Path) -> Iterator[Request]:
