@@ -19,11 +19,12 @@ NODE_STAMP := node_modules/.installed
 # The browser tests drive Debian's chromium (Playwright downloads no browser); root installs it directly.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help serve test test-only lint-template lint-state-machines build-template bench clean chromium
+.PHONY: help serve test test-only lint-template lint-state-machines build-template bench soak clean chromium
 
 help:
 	@echo "make serve   run the gateway on http://127.0.0.1:8787"
 	@echo "make test    install, run all tests and template checks"
+	@echo "make soak    ten minutes of mixed load on tollway serve (SOAK_DURATION=seconds to change)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON312)" || { echo "python3.12 not found: set PYTHON312=/path/to/python3.12" >&2; exit 1; }
@@ -63,6 +64,11 @@ build-template: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/cold_import.py
+
+# Not part of `make test`: minutes of load, judged on errors, leaks and p99 drift (bench/soak.py).
+SOAK_DURATION ?= 600
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --duration $(SOAK_DURATION)
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache node_modules

@@ -71,10 +71,11 @@ def _args() -> argparse.Namespace:
 
 
 class Emulator:
-    def __init__(self, tree: Path, cpus: str) -> None:
+    def __init__(self, tree: Path, cpus: str, data_dir: Path | None = None) -> None:
         self.port = free_port()
         env = os.environ | CREDENTIALS | {"PYTHONPATH": str(tree / "layers" / "core")}
-        command = [sys.executable, "-m", "tollway.local.emulator", str(self.port), str(os.getpid()), "", ""]
+        command = [sys.executable, "-m", "tollway.local.emulator", str(self.port), str(os.getpid()),
+                   str(data_dir) if data_dir else "", ""]
         if cpus:
             command = ["taskset", "-c", cpus] + command
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

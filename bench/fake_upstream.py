@@ -5,7 +5,8 @@
 
 POST /v1/chat/completions answers any model: JSON with `usage`, or with `"stream": true` an SSE
 stream of a role chunk, N content chunks, a finish chunk, a usage chunk when the request asks for
-it (`stream_options.include_usage`, as OpenAI does), then `data: [DONE]`. GET /health answers 200.
+it (`stream_options.include_usage`, as OpenAI does), then `data: [DONE]`. POST /v1/embeddings answers
+one small vector per input with `usage`. GET /health answers 200.
 
 Why hand-written HTTP/1.1 instead of uvicorn: the .venv's uvicorn parses with h11 (no httptools,
 no uvloop), which would make the "direct" baseline measure the fake rather than the network path.
@@ -64,6 +65,17 @@ class Upstream:
             "usage": self.usage(request),
         }, separators=(",", ":")).encode()
 
+    @staticmethod
+    def embeddings(request: dict[str, Any]) -> bytes:
+        given = request.get("input")
+        inputs = [given] if isinstance(given, str) else list(given) if isinstance(given, list) else [""]
+        size = request.get("dimensions") if isinstance(request.get("dimensions"), int) else 8
+        tokens = sum(max(1, len(str(i)) // 4) for i in inputs)
+        return json.dumps({"object": "list", "model": request.get("model", "unknown"),
+                           "data": [{"object": "embedding", "index": n, "embedding": [0.125] * size}
+                                    for n in range(len(inputs))],
+                           "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}, separators=(",", ":")).encode()
+
     def stream_frames(self, request: dict[str, Any]) -> list[bytes]:
         n = self.completion_tokens(request)
         head = {"id": f"chatcmpl-bench{next(_ids)}", "object": "chat.completion.chunk",
@@ -120,6 +132,15 @@ async def _serve_connection(upstream: Upstream, reader: asyncio.StreamReader,
             path = path.split("?", 1)[0]
             if method == "GET" and path in ("/health", "/v1/health"):
                 writer.write(_json_response("200 OK", b'{"status":"ok"}', keep_alive))
+            elif method == "POST" and path in ("/v1/embeddings", "/embeddings"):
+                try:
+                    request = json.loads(body)
+                    assert isinstance(request, dict)
+                except (ValueError, AssertionError):
+                    writer.write(_json_response("400 Bad Request",
+                                                b'{"error":{"message":"body must be a JSON object"}}', keep_alive))
+                else:
+                    writer.write(_json_response("200 OK", upstream.embeddings(request), keep_alive))
             elif method == "POST" and path in ("/v1/chat/completions", "/chat/completions"):
                 try:
                     request = json.loads(body)

@@ -83,8 +83,9 @@ def start_gateway(logs: Path, upstream_url: str, admin_key: str, timeout_s: floa
     port = free_port()
     entry = Path(sys.executable).with_name("tollway")
     command = [str(entry)] if entry.exists() else [sys.executable, "-m", "tollway.cli"]
+    # The per-IP limit (5,000 per 10 minutes) is a safety net for the world, not for a load generator.
     env = os.environ | {"OPENAI_BASE_URL": upstream_url, "OPENAI_API_KEY": "sk-fake-upstream",
-                        "TOLLWAY_ADMIN_KEY": admin_key}
+                        "TOLLWAY_ADMIN_KEY": admin_key, "TOLLWAY_IP_RATE_LIMIT": "0"}
     child = Child.start(command + ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-persist"],
                         log=logs / "gateway.log", env=env, cwd=ROOT, name="tollway serve")
     started.append(child)

@@ -28,4 +28,5 @@ export TOLLWAY_ADMIN_KEY="${TOLLWAY_ADMIN_KEY:-tw-admin-$(head -c 18 /dev/urando
 ( "$PY" "$ROOT/bench/peer_key.py" --gateway-pid $$ --url "http://127.0.0.1:$PORT" --timeout 90 </dev/null & )
 
 cd "$ROOT"  # tollway serve reads template.yaml from here
+export TOLLWAY_IP_RATE_LIMIT=0  # the harness sends all its load from one address
 exec "$ROOT/.venv/bin/tollway" serve --host 127.0.0.1 --port "$PORT" --no-persist

@@ -92,7 +92,8 @@ def one_round(stack: str, a: argparse.Namespace, logs: Path) -> dict[str, Any]:
     port, admin_key = free_port(), "tw-admin-" + secrets.token_urlsafe(24)
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL", "_API_TOKEN"))}
-    env |= {"PYTHONPATH": str(ROOT / "layers" / "core"), "TOLLWAY_ADMIN_KEY": admin_key}
+    # wrk sends thousands of requests a second from one address: the per-IP limit is off.
+    env |= {"PYTHONPATH": str(ROOT / "layers" / "core"), "TOLLWAY_ADMIN_KEY": admin_key, "TOLLWAY_IP_RATE_LIMIT": "0"}
     command = [sys.executable, "-m", "tollway.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--no-persist", "--loop", loop, "--http", http]
     if a.cpus:

@@ -1,7 +1,8 @@
 """The admin API (Bearer = the admin key): issue, inspect, credit and revoke API keys; show and credit
-accounts; make invite codes for the console's sign-up."""
+accounts; make invite codes for the console's sign-up; check every configured provider."""
 
 from fastapi import Request, Response
+from fastapi.responses import JSONResponse
 
 from tollway.endpoints import (create_invite, create_key, credit_account, credit_key, revoke_key, show_account,
                                show_key)
@@ -30,6 +31,16 @@ async def key(key_id: str, request: Request) -> Response:
 async def add_credits(key_id: str, request: Request) -> Response:
     require_admin(request)
     return render(await credit_key(key_id, await json_object(request)))
+
+
+@app.get("/admin/health/providers")
+async def provider_health(request: Request) -> JSONResponse:
+    require_admin(request)
+    from tollway.providers.health import check_providers
+
+    providers = await check_providers()
+    return JSONResponse({"ok": all(p["ok"] is not False for p in providers), "providers": providers},
+                        headers={"cache-control": "no-store"})
 
 
 @app.delete("/admin/keys/{key_id}", status_code=204)

@@ -61,9 +61,20 @@ def _sse(event: str, data: dict[str, Any], content: bool = False) -> StreamItem:
 class FakeAnthropic(ScriptedUpstream):
     def __init__(self, default: Behaviour | None = None, api_key: str = API_KEY) -> None:
         super().__init__([Route("/v1/messages", self._messages, methods=["POST"]),
-                          Route("/v1/messages/count_tokens", self._count_tokens, methods=["POST"])], default)
+                          Route("/v1/messages/count_tokens", self._count_tokens, methods=["POST"]),
+                          Route("/v1/models", self._models, methods=["GET"])], default)
         self.api_key = api_key
         self._count = 0
+
+    async def _models(self, request: Request) -> Response:
+        """GET /v1/models: the real API wants the key and a version header like every other call."""
+        if request.headers.get("x-api-key") != self.api_key:
+            return error_response(401, "invalid x-api-key")
+        if not request.headers.get("anthropic-version"):
+            return error_response(400, "anthropic-version: header is required")
+        return JSONResponse({"data": [{"type": "model", "id": "claude-sonnet-4-20250514", "display_name": "Claude Sonnet 4",
+                                       "created_at": "2025-05-14T00:00:00Z"}], "has_more": False,
+                             "first_id": "claude-sonnet-4-20250514", "last_id": "claude-sonnet-4-20250514"})
 
     async def _messages(self, request: Request) -> Response:
         body, behaviour = await self._take(request)

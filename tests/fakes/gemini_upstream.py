@@ -54,9 +54,18 @@ def error_response(status: int, message: str, code: str | None = None, reason: s
 
 class FakeGemini(ScriptedUpstream):
     def __init__(self, default: Behaviour | None = None, api_key: str = API_KEY) -> None:
-        super().__init__([Route("/v1beta/models/{model_action}", self._generate, methods=["POST"])], default)
+        super().__init__([Route("/v1beta/models/{model_action}", self._generate, methods=["POST"]),
+                          Route("/v1beta/models", self._models, methods=["GET"])], default)
         self.api_key = api_key
         self._count = 0
+
+    async def _models(self, request: Request) -> Response:
+        try:
+            check_key(request.headers.get("x-goog-api-key") or request.query_params.get("key"), self.api_key)
+        except Refused as refused:
+            return error_response(refused.status, refused.message, refused.code, refused.reason)
+        return JSONResponse({"models": [{"name": "models/gemini-2.5-flash", "displayName": "Gemini 2.5 Flash",
+                                         "supportedGenerationMethods": ["generateContent"]}]})
 
     async def _generate(self, request: Request) -> Response:
         model, _, action = request.path_params["model_action"].partition(":")

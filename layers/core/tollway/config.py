@@ -54,6 +54,9 @@ class Settings:
     console_origin: str | None  # None: the request's own scheme and host (see http/console/origin.py)
     rp_name: str
     session_s: int
+    cors_origins: tuple[str, ...]
+    ip_rate_limit: int
+    ip_rate_window_s: float
 
 
 def _float(name: str, default: float) -> float:
@@ -157,6 +160,13 @@ def settings() -> Settings:
         rp_name=os.environ.get("TOLLWAY_RP_NAME") or "Tollway",
         # How long a console session lasts after sign-in (absolute: it is not extended by use).
         session_s=_int("TOLLWAY_SESSION_SECONDS", 14 * 86_400),
+        # Browser origins allowed to call the API (CORS), comma-separated; none by default, `*` for any.
+        cors_origins=tuple(o.strip().rstrip("/") for o in os.environ.get("TOLLWAY_CORS_ORIGINS", "").split(",")
+                           if o.strip()),
+        # `tollway serve`'s per-client-IP limit, the same as the deployed WAF rule: requests per window
+        # (0 turns it off).
+        ip_rate_limit=_int("TOLLWAY_IP_RATE_LIMIT", 5000),
+        ip_rate_window_s=_float("TOLLWAY_IP_RATE_WINDOW_SECONDS", 600.0),
     )
 
 

@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from tollway import __version__
 from tollway.http.direct import DirectRoutes, Endpoint
+from tollway.http.edge import Edge
 from tollway.http.errors import install_error_handlers
 from tollway.http.middleware import RequestContext
 
@@ -30,7 +31,8 @@ class GatewayApp(FastAPI):
     def __init__(self, *args: Any, too_large_hint: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.direct = DirectRoutes(self.exception_handlers)
-        self._direct_app = RequestContext(self.direct, too_large_hint=too_large_hint)
+        # The same outer layers as every other route: Edge (headers, CORS), then RequestContext.
+        self._direct_app = Edge(RequestContext(self.direct, too_large_hint=too_large_hint))
 
     def direct_post(self, path: str) -> Callable[[Endpoint], Endpoint]:
         """`@app.post(path)` for an endpoint that takes only the Request and returns a Response, with
@@ -58,6 +60,7 @@ def create_app(group: str, *, too_large_hint: str = "") -> GatewayApp:
                      openapi_url=None, too_large_hint=too_large_hint)
     install_error_handlers(app)
     app.add_middleware(RequestContext, too_large_hint=too_large_hint)
+    app.add_middleware(Edge)  # outermost: security headers and CORS on every answer, 413s included
     return app
 
 

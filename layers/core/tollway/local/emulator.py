@@ -10,7 +10,8 @@ A child, not a thread: moto's handlers then run on the other core instead of com
 gateway for one GIL, and a crash in either leaves the other intact. DynamoDB requests are
 serialized inside the emulator: moto locks request routing but not its backend, and without this
 lock concurrent conditional writes can overspend (see DESIGN.md, "Local emulator facts"). Real
-DynamoDB needs no such help.
+DynamoDB needs no such help. With a data dir, state survives restarts and crashes: snapshots and a
+write-ahead journal of every acknowledged write (`emulator_state.py`, `emulator_journal.py`).
 
     with Emulator.start() as emu:
         os.environ["AWS_ENDPOINT_URL"] = emu.endpoint
@@ -28,7 +29,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from tollway.local.emulator_journal import Journal, Request, answered_upload_id, is_write
+
+if TYPE_CHECKING:  # moto: imported by the child only
+    from tollway.local.emulator_server import ServiceDispatcher
 
 READY = "tollway-emulator-ready"
 FAKE_CREDENTIALS = {
@@ -83,6 +89,8 @@ class Emulator:
             line = process.stdout.readline()
             if line.strip() == READY or process.poll() is not None:
                 break
+            if line.strip():
+                print(line, end="", flush=True)  # what it says while starting (a replayed journal)
         if line.strip() != READY:
             process.kill()
             err = process.stderr.read() if process.stderr else ""
@@ -124,79 +132,56 @@ def running() -> Iterator[Emulator]:
 # -- the child process ----------------------------------------------------------------------------
 
 
-class SerializeDynamoDB:
-    """WSGI middleware: one DynamoDB request at a time inside the emulator."""
+class StoreRequests:
+    """WSGI middleware: one DynamoDB request at a time inside the emulator; with a journal (a data
+    dir), S3 writes are ordered too, and every DynamoDB or S3 write moto answers with a 2xx is
+    journaled under its lock and durable before its answer leaves (emulator_journal.py)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ServiceDispatcher) -> None:
         self.app = app
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # DynamoDB
+        self.s3_writes = threading.Lock()
+        self.journal: Journal | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
-            from tollway.local.dynamodb_patches import forget_tracked_instances
+        journal = self.journal
+        service = self.app.service_of(environ)
+        if service == "dynamodb":
+            lock: threading.Lock | None = self.lock
+        elif journal is not None and service == "s3":
+            lock = self.s3_writes if is_write(service, environ) else None
+        else:
+            return self.app(environ, start_response)
+        request = Request.take(environ) if journal is not None and is_write(service, environ) else None
+        status: list[str] = []
 
-            with self.lock:
-                # Consume the whole response under the lock: moto builds it lazily.
-                try:
-                    return list(self.app(environ, start_response))
-                finally:
-                    forget_tracked_instances()
-        return self.app(environ, start_response)
+        def seen(line: str, headers: list[Any], exc_info: Any = None) -> Any:
+            status.append(line)
+            return start_response(line, headers, exc_info)
 
-
-class Snapshots:
-    """Keys, balances, usage and files survive a restart: the DynamoDB and S3 backends pickled to
-    one file, written atomically (temp file + rename) under the DynamoDB lock, every few seconds
-    when something changed and at shutdown."""
-
-    SERVICES = ("dynamodb", "s3")
-    FILE = "emulator.pickle"
-
-    def __init__(self, folder: Path, lock: threading.Lock) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / self.FILE
-        self.lock = lock
-        self.last: bytes = b""
-
-    def restore(self) -> None:
-        import pickle
-
-        from moto.backends import get_backend
-
-        if not self.path.is_file():
-            return
-        try:
-            state = pickle.loads(self.path.read_bytes())  # noqa: S301 - our own local snapshot
-        except Exception as exc:  # noqa: BLE001 - a damaged snapshot must not stop the gateway
-            print(f"tollway: ignoring unreadable snapshot {self.path}: {type(exc).__name__}", file=sys.stderr)
-            return
-        for name in self.SERVICES:
-            backend = get_backend(name)  # type: ignore[call-overload]
-            backend.clear()
-            backend.update(state.get(name, {}))
-
-    def save(self) -> None:
-        import pickle
-
-        from moto.backends import get_backend
-
-        with self.lock:
+        if lock is None:  # an S3 read: like a DynamoDB one, never ahead of the journal
+            answer = list(self.app(environ, seen))
+            if journal is not None:
+                journal.wait_durable(journal.ticket())
+            return answer
+        with lock:
+            # Consume the whole response under the lock: moto builds it lazily.
             try:
-                blob = pickle.dumps({name: dict(get_backend(name)) for name in self.SERVICES})  # type: ignore[call-overload]
-            except Exception as exc:  # noqa: BLE001
-                print(f"tollway: snapshot failed: {type(exc).__name__}", file=sys.stderr)
-                return
-        if blob == self.last:
-            return
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_bytes(blob)
-        os.replace(temporary, self.path)
-        self.last = blob
+                answer = list(self.app(environ, seen))
+            finally:
+                if service == "dynamodb":
+                    from tollway.local.dynamodb_patches import forget_tracked_instances
 
-    def every(self, seconds: float) -> None:
-        while True:
-            time.sleep(seconds)
-            self.save()
+                    forget_tracked_instances()
+            if journal is None:
+                return answer
+            ticket = journal.ticket()
+            if request is not None and status and status[0].startswith("2"):
+                if "uploads" in environ.get("QUERY_STRING", ""):
+                    request.upload_id = answered_upload_id(b"".join(answer))
+                ticket = journal.append(request)
+        journal.wait_durable(ticket)
+        return answer
 
 
 def _exit_with_parent(parent_pid: int, on_exit: Any) -> None:
@@ -224,6 +209,7 @@ def main(argv: list[str]) -> None:
     from werkzeug.serving import make_server
 
     from tollway.local.emulator_server import QuietRequestHandler, ServiceDispatcher
+    from tollway.local.emulator_state import SavedState
 
     # Step Functions executes real ASL (the async operations run the same definitions locally).
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
@@ -240,11 +226,17 @@ def main(argv: list[str]) -> None:
 
         declared = Template(template)
         install(declared, port)
-    app = SerializeDynamoDB(ServiceDispatcher(create_backend_app))
-    snapshots = Snapshots(data_dir, app.lock) if data_dir else None
-    if snapshots:
-        snapshots.restore()
-        threading.Thread(target=snapshots.every, args=(5.0,), daemon=True).start()
+    app = StoreRequests(ServiceDispatcher(create_backend_app))
+    saved = SavedState(data_dir, (app.lock, app.s3_writes)) if data_dir else None
+    if saved:
+        replayed = saved.restore(app)  # not journaled again: the app has no journal yet
+        app.journal = saved.open_journal()
+        if replayed.replayed:
+            print(f"tollway: replayed {replayed.replayed} write(s) the emulator journaled after its last snapshot",
+                  flush=True)
+        # Snapshots bound the journal a start replays; the journal, not they, makes writes durable.
+        every_s = float(os.environ.get("TOLLWAY_SNAPSHOT_SECONDS") or 5.0)
+        threading.Thread(target=saved.every, args=(every_s,), daemon=True).start()
     if declared is not None:
         from tollway.local.emulator_resources import create_template_resources
 
@@ -252,7 +244,7 @@ def main(argv: list[str]) -> None:
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
-    final_save = snapshots.save if snapshots else (lambda: None)
+    final_save = saved.save if saved else (lambda: None)
     threading.Thread(target=_exit_with_parent, args=(parent_pid, final_save), daemon=True).start()
     print(READY, flush=True)
     try:

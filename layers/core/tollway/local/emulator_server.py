@@ -52,6 +52,15 @@ class ServiceDispatcher(DomainDispatcherApplication):
         super().__init__(create_app)
         self.by_service: dict[str, Any] = {}
 
+    def service_of(self, environ: dict[str, Any]) -> str | None:
+        """The moto backend that serves this request ("dynamodb", "s3", ...): from its signature when
+        that is enough, else by moto's own dispatch (presigned URLs and forms)."""
+        service = signed_service(environ)
+        if service is not None:
+            return service
+        app = self.get_application(environ)
+        return next((name for name, known in self.app_instances.items() if known is app), None)
+
     def get_application(self, environ: dict[str, Any]) -> Any:
         service = signed_service(environ)
         if service is None:

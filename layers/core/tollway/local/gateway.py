@@ -21,6 +21,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tollway.http.edge import Edge
 from tollway.http.errors import describe_unexpected, error_body, error_json
 from tollway.http.middleware import new_request_id
 from tollway.local.function_code import load_function_module
@@ -66,18 +67,31 @@ class FunctionApp:
 
 
 class TemplateGateway:
-    def __init__(self, template: Template) -> None:
+    """`client_limit`: answer 429 past the per-client-IP limit (`tollway serve`; deployed, WAF does it)."""
+
+    def __init__(self, template: Template, client_limit: bool = False) -> None:
         functions: dict[Path, FunctionApp] = {}
         self.routes: list[tuple[Route, re.Pattern[str], FunctionApp]] = []
         for route in template.routes():
             function = functions.setdefault(route.code_uri, FunctionApp(route.function, route.code_uri))
             self.routes.append((route, _pattern(route.path), function))
         self.functions = list(functions.values())
+        inner: ASGIApp = self._route
+        if client_limit:
+            from tollway.config import settings
+            from tollway.http.client_limit import ClientLimit
+
+            inner = ClientLimit(inner, settings().ip_rate_limit, settings().ip_rate_window_s)
+        # Security headers and CORS on the router's own answers (404, 405, 429) and preflights too.
+        self._edge = Edge(inner)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
+        await self._edge(scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         path, method = scope["path"], scope["method"]

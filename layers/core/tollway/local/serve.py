@@ -15,8 +15,11 @@ import threading
 import time
 from pathlib import Path
 
-from tollway.local.emulator import FAKE_CREDENTIALS, Emulator, Snapshots
+from tollway.local.emulator import FAKE_CREDENTIALS, Emulator
+from tollway.local.emulator_state import has_saved_state
 from tollway.local.template import Template, find_template
+
+KEEP_ALIVE_S = 75  # seconds an idle client connection stays open
 
 
 def prepare_environment(template: Template, emulator: Emulator, state_machines_on_first_use: bool = False) -> str:
@@ -142,10 +145,10 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
     # Passkeys are bound to a host name: the console is http://localhost:<port> (a secure context for
     # WebAuthn without TLS), whatever address the server listens on.
     console = os.environ.setdefault("TOLLWAY_CONSOLE_ORIGIN", f"http://localhost:{port}") + "/console"
-    restoring = data_dir is not None and (data_dir / Snapshots.FILE).is_file()
+    restoring = has_saved_state(data_dir)
     emulator = Emulator.launch(data_dir=data_dir, template=template.path)
     try:
-        app = TemplateGateway(template)  # routes only: each function's code loads on its first request
+        app = TemplateGateway(template, client_limit=True)  # each function's code loads on its first request
         emulator.wait_ready()
         admin_key = prepare_environment(template, emulator, state_machines_on_first_use=True)
         open_ledger_journal(data_dir)
@@ -153,8 +156,12 @@ def serve(host: str = "127.0.0.1", port: int = 8787, template_path: str | None =
             threading.Thread(target=resume_operations, daemon=True).start()
         schedules = ScheduleRunner(template.schedules()).start()
         loop, http = server_stack(loop, http)
+        # Keep-alive longer than clients keep idle connections (httpx, hence the OpenAI and Anthropic SDKs:
+        # 5 s, uvicorn's default too): else a client reuses a connection as the server closes it, and
+        # its request dies with a connection reset (seen under bench/soak.py's load).
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", loop=loop, http=http,
-                                               access_log=False, timeout_graceful_shutdown=3))
+                                               access_log=False, timeout_graceful_shutdown=3,
+                                               timeout_keep_alive=KEEP_ALIVE_S))
 
         def banner() -> None:
             while not server.started and not server.should_exit:
