@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 _clients: dict[str, Any] = {}
+_session: Any = None  # one boto3 session for every client: each service's model is loaded and kept once
 _preparations: dict[str, Callable[[], None]] = {}
 _lock = threading.Lock()
 
@@ -47,12 +48,40 @@ def client(service: str) -> Any:
                 # Presigned S3 URLs must be SigV4: buckets made since 2020 refuse SigV2 signatures.
                 signature_version="s3v4" if service == "s3" else None,
             )
-            found = boto3.session.Session().client(service, config=config)
+            found = _shared_session(boto3).client(service, config=config)
             _clients[service] = found
         return found
 
 
+def dedicated_client(service: str, purpose: str, **config: Any) -> Any:
+    """A client of its own for `purpose` (another timeout or retry policy than the request path's),
+    made from the same session, so the service's model is not loaded and kept a second time."""
+    name = f"{service}#{purpose}"
+    found = _clients.get(name)
+    if found is not None:
+        return found
+    with _lock:
+        found = _clients.get(name)
+        if found is None:
+            import boto3
+            from botocore.config import Config
+
+            found = _shared_session(boto3).client(service, config=Config(**config))
+            _clients[name] = found
+        return found
+
+
+def _shared_session(boto3: Any) -> Any:
+    """Called under _lock: boto3 sessions are not safe to make clients from concurrently."""
+    global _session
+    if _session is None:
+        _session = boto3.session.Session()
+    return _session
+
+
 def reset() -> None:
     """Forget every client (tests that change the endpoint between runs)."""
+    global _session
     with _lock:
         _clients.clear()
+        _session = None

@@ -18,7 +18,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from tollway.config import settings
@@ -40,20 +39,18 @@ _last: StoreHealth | None = None
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=4)
-def _client(endpoint: str | None) -> Any:
-    """Keyed by the endpoint, so a process repointed at another emulator (tests) gets a fresh one."""
-    import boto3
-    from botocore.config import Config
+def _client() -> Any:
+    from tollway.aws_clients import dedicated_client
 
-    config = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 1})
-    return boto3.session.Session().client("dynamodb", config=config)
+    # Keyed by the endpoint, so a process repointed at another emulator (tests) gets a fresh one.
+    return dedicated_client("dynamodb", "health@" + os.environ.get("AWS_ENDPOINT_URL", ""), connect_timeout=1, read_timeout=2,
+                            retries={"total_max_attempts": 1})
 
 
 def _probe() -> StoreHealth:
     started = time.perf_counter()
     try:
-        _client(os.environ.get("AWS_ENDPOINT_URL")).get_item(
+        _client().get_item(
             TableName=settings().keys_table, Key={"id": {"S": PROBE_KEY}}, ProjectionExpression="id")
         ok = True
     except Exception as exc:  # noqa: BLE001 - any failure means the store does not answer
