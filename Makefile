@@ -19,7 +19,7 @@ NODE_STAMP := node_modules/.installed
 # The browser tests drive Debian's chromium (Playwright downloads no browser); root installs it directly.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help serve test test-only lint-template lint-state-machines build-template bench soak clean chromium
+.PHONY: help serve test test-only lint-template lint-state-machines build-template bench bench-peer soak clean chromium
 
 help:
 	@echo "make serve   run the gateway on http://127.0.0.1:8787"
@@ -64,6 +64,14 @@ build-template: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/cold_import.py
+
+# Tollway beside LiteLLM's proxy and the direct path in one run of the shared harness (README: Performance).
+PEER_HARNESS ?= ../shared/bench/run_peer.sh
+bench-peer: $(STAMP)
+	@test -f $(PEER_HARNESS) || { echo "no harness at $(PEER_HARNESS): set PEER_HARNESS=/path/to/run_peer.sh" >&2; exit 1; }
+	GATEWAY_NAME=tollway GATEWAY_URL=http://127.0.0.1:8790 GATEWAY_HEALTH=http://127.0.0.1:8790/health \
+	GATEWAY_MODEL=gpt-4o-mini GATEWAY_KEY=sk-tw-0123456789abcdefpeerharnesskey0000000000000000000000 \
+	GATEWAY_CMD=$(CURDIR)/bench/peer_gateway.sh CALIBRATE=0 STRACE=0 bash $(PEER_HARNESS)
 
 # Not part of `make test`: minutes of load, judged on errors, leaks and p99 drift (bench/soak.py).
 SOAK_DURATION ?= 600
