@@ -20,7 +20,8 @@ from tollway.aws_clients import client
 from tollway.catalog import resolve
 from tollway.config import settings
 from tollway.ledger.accounts import create_account
-from tollway.ledger.admission import Hold, admit
+from tollway.ledger.admission import admit
+from tollway.ledger.holds import Hold
 from tollway.ledger.lease_store import read_key
 from tollway.ledger.sweeper import sweep
 from tollway.usage.store import records_of

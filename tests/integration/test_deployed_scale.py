@@ -21,7 +21,8 @@ from typing import Any
 from tests.ledger_books import assert_conserved
 from tollway.auth import store
 from tollway.auth.keys import parse_key
-from tollway.ledger.admission import Hold, admit
+from tollway.ledger.admission import admit
+from tollway.ledger.holds import Hold
 from tollway.ledger.flush import flush_invocation
 from tollway.ledger.leases import LeaseBook
 from tollway.ledger.settlement import settle

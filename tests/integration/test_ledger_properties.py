@@ -34,7 +34,8 @@ from tollway.auth import store
 from tollway.auth.keys import parse_key
 from tollway.errors import TollwayError
 from tollway.ledger import lease_store
-from tollway.ledger.admission import Admission, Hold, admit
+from tollway.ledger.admission import admit
+from tollway.ledger.holds import Admission, Hold
 from tollway.ledger.flush import apply_written, flush_lease, release_if_idle, write_pending
 from tollway.ledger.journal import Journal, replay
 from tollway.ledger.leases import LeaseBook, Ticket

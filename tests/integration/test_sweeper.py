@@ -8,7 +8,8 @@ import httpx
 
 from tests.conftest import bearer
 from tollway.auth.keys import parse_key
-from tollway.ledger.admission import Hold, admit
+from tollway.ledger.admission import admit
+from tollway.ledger.holds import Hold
 from tollway.ledger.settlement import settle
 from tollway.ledger.sweeper import sweep
 from tollway.usage.records import UsageRecord

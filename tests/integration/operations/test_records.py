@@ -8,7 +8,8 @@ import pytest
 
 from tollway.auth.keys import parse_key
 from tollway.errors import NotFound
-from tollway.ledger.admission import Hold, admit
+from tollway.ledger.admission import admit
+from tollway.ledger.holds import Hold
 from tollway.operations import records
 from tollway.operations.billing import settle_operation
 from tollway.operations.records import Operation

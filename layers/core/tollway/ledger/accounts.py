@@ -29,7 +29,7 @@ from tollway.aws_clients import client
 from tollway.config import settings
 from tollway.errors import InsufficientCredits
 from tollway.ledger import rate_window as rate
-from tollway.ledger.admission import PENDING, Admission, Hold, refusal
+from tollway.ledger.holds import PENDING, Admission, Hold, refusal
 from tollway.ledger.money import format_credits
 
 @dataclass(frozen=True)

@@ -15,62 +15,16 @@ reservation can never be lost and a request alive at its deadline never becomes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Any
 
 from tollway.auth.keys import KeyRef
 from tollway.aws_clients import client
 from tollway.config import settings
-from tollway.errors import AuthenticationFailed, InsufficientCredits, PermissionDenied, RateLimited
-from tollway.ledger.money import format_credits
+from tollway.errors import InsufficientCredits
+from tollway.ledger.accounts import ACCOUNT_OF, AccountKey, admit_for_account
+from tollway.ledger.holds import PENDING, Admission, Hold, refusal
 from tollway.ledger import rate_window as rate
-
-
-PENDING = "pending"
-
-
-@dataclass(frozen=True)
-class Hold:
-    """How a reservation is named on the key's item, and when the sweeper may release it."""
-
-    id: str  # the request or operation id
-    seconds: float
-    endpoint: str
-    model: str
-
-    def item(self, amount: int, now: float, *, key_id: str | None = None, capped: bool = False) -> dict[str, Any]:
-        # `at` (the admission time, exactly as the usage record's date uses it) lets the sweeper write
-        # the record at the very item a late settlement will look for. On an account's item, `key`
-        # names the key the request came with (its usage record, and its spending cap to restore).
-        fields = {"amount": {"N": str(amount)}, "until": {"N": str(int(now + self.seconds))},
-                  "at": {"N": repr(now)}, "endpoint": {"S": self.endpoint}, "model": {"S": self.model}}
-        if key_id is not None:
-            fields |= {"key": {"S": key_id}, "capped": {"BOOL": capped}}
-        return {"M": fields}
-
-
-@dataclass(frozen=True)
-class Admission:
-    key_id: str
-    hold_id: str  # the request or operation id naming the hold in `pending`
-    reserved: int
-    balance_after: int
-    rpm: int
-    used: int
-    stale_windows: tuple[str, ...]
-    now: float
-    # The item whose balance holds the reservation: the key's own, or its account's (accounts.py),
-    # and whether the key's spending cap (`cap_left` on the key's item) was drawn on too.
-    balance_item: str = ""
-    capped: bool = False
-
-    @property
-    def holder(self) -> str:
-        return self.balance_item or self.key_id
-
-    def rate_headers(self) -> dict[str, str]:
-        return rate.headers(self.rpm, self.used, self.now)
 
 
 def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
@@ -78,10 +32,8 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
     """Raise 401/403/429/402 as a domain error, or return the admission holding `reserve` µc until
     settlement (or, if settlement never comes, until the sweeper releases it after `hold.seconds`).
     Before answering 402, credit stranded in leases whose process is gone (expired) is reclaimed."""
-    known = _account_key(ref.id)
+    known = ACCOUNT_OF.get(ref.id)  # a key of an account this process has seen
     if known is not None:
-        from tollway.ledger.accounts import admit_for_account
-
         return admit_for_account(ref, scope, reserve, now, hold, known)
     minute = rate.window(now)
     names = {"#h": "key_hash", "#b": "balance", "#s": "scopes", "#r": "revoked_at",
@@ -106,8 +58,6 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
     except ddb.exceptions.ConditionalCheckFailedException as exc:
         old = exc.response.get("Item")
         if old and "account_id" in old and old.get("key_hash", {}).get("S") == ref.hash:
-            from tollway.ledger.accounts import AccountKey, admit_for_account
-
             return admit_for_account(ref, scope, reserve, now, hold, AccountKey.of(old))
         refused = refusal(ref, scope, reserve, old, now)
         if isinstance(refused, InsufficientCredits) and not reclaimed and old and _reclaim_expired_leases(ref.id, old, now):
@@ -129,13 +79,6 @@ def admit(ref: KeyRef, scope: str, reserve: int, now: float, hold: Hold,
     )
 
 
-def _account_key(key_id: str) -> Any:
-    """What this process knows of a key of an account (None: an operator key, or not seen yet)."""
-    from tollway.ledger.accounts import ACCOUNT_OF
-
-    return ACCOUNT_OF.get(key_id)
-
-
 def _reclaim_expired_leases(key_id: str, item: dict[str, Any], now: float) -> bool:
     """Release the key's leases that expired (a Lambda container frozen or gone) now, rather than at
     the sweeper's next run; True if any credit came back."""
@@ -147,28 +90,6 @@ def _reclaim_expired_leases(key_id: str, item: dict[str, Any], now: float) -> bo
         if "released" not in fields and int(fields.get("until", {}).get("N", 0)) <= now:
             back |= bool(release_abandoned(key_id, lease_id, fields, now))
     return back
-
-
-def refusal(ref: KeyRef, scope: str, reserve: int, item: dict[str, Any] | None, now: float) -> Exception:
-    """Which check failed, in the order a client should hear about them."""
-    if not item or item.get("key_hash", {}).get("S") != ref.hash:
-        return AuthenticationFailed("Invalid API key")
-    if "revoked_at" in item:
-        return AuthenticationFailed("This API key has been revoked", code="revoked_api_key")
-    if scope not in item.get("scopes", {}).get("SS", []):
-        return PermissionDenied(f"This API key lacks the scope {scope!r}")
-    rpm = int(item["rpm"]["N"])
-    used = int(item.get(rate.attribute(rate.window(now)), {}).get("N", 0))
-    if used >= rpm:
-        headers = rate.headers(rpm, used, now) | {"retry-after": str(rate.seconds_to_reset(now))}
-        return RateLimited(f"Rate limit of {rpm} requests per minute reached", headers=headers)
-    headers = rate.headers(rpm, used, now)
-    balance = int(item["balance"]["N"])
-    return InsufficientCredits(
-        f"Insufficient credits: this request may cost up to {format_credits(reserve)} credits "
-        f"and the balance is {format_credits(balance)}",
-        headers=headers,
-    )
 
 
 def count_request(ref: KeyRef, scope: str, now: float) -> dict[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tollway.ledger.admission import PENDING
+from tollway.ledger.holds import PENDING
 from tollway.ledger.lease_store import LEASES, read_key, unapplied_batches
 from tollway.usage.store import records_of
 

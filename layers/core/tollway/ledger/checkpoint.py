@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tollway.aws_clients import client
 from tollway.config import settings
-from tollway.ledger.admission import PENDING, Admission
+from tollway.ledger.holds import PENDING, Admission
 
 
 def checkpoint(admission: Admission, owed: int) -> bool:

@@ -36,7 +36,7 @@ import anyio
 from tollway.auth.keys import KeyRef
 from tollway.config import settings
 from tollway.ledger import lease_store
-from tollway.ledger.admission import Admission
+from tollway.ledger.holds import Admission
 from tollway.ledger.lease_store import KeyState, LeaseRefused
 from tollway.ledger import rate_window as rate
 from tollway.usage.records import UsageRecord

@@ -33,7 +33,8 @@ from tollway.auth.authenticate import key_ref
 from tollway.auth.keys import KeyRef
 from tollway.config import settings
 from tollway.errors import InsufficientCredits, PermissionDenied, RateLimited, TollwayError
-from tollway.ledger.admission import Admission, Hold, admit
+from tollway.ledger.admission import admit
+from tollway.ledger.holds import Admission, Hold
 from tollway.ledger.checkpoint import checkpoint
 from tollway.ledger.flush import flusher
 from tollway.ledger.leases import Ticket, book

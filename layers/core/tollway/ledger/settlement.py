@@ -24,7 +24,7 @@ from typing import Any
 from tollway.aws_clients import client
 from tollway.config import settings
 from tollway.ledger.accounts import cap_refund
-from tollway.ledger.admission import PENDING, Admission
+from tollway.ledger.holds import PENDING, Admission
 from tollway.usage.records import UsageRecord
 from tollway.usage.store import single_item, single_key
 

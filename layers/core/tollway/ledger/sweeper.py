@@ -21,7 +21,7 @@ from typing import Any
 from tollway.aws_clients import client
 from tollway.config import settings
 from tollway.ledger.accounts import cap_refund
-from tollway.ledger.admission import PENDING, Admission
+from tollway.ledger.holds import PENDING, Admission
 from tollway.ledger.lease_store import LEASES, forget_tombstone, release_abandoned
 from tollway.ledger.settlement import EXPIRED, release_hold
 from tollway.usage.records import UsageRecord

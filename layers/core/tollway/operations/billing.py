@@ -13,7 +13,7 @@ the balance moves once either way.
 
 from __future__ import annotations
 
-from tollway.ledger.admission import Admission
+from tollway.ledger.holds import Admission
 from tollway.ledger.settlement import settle
 from tollway.operations import records
 from tollway.operations.records import Operation
