@@ -46,3 +46,11 @@ def parse_key(key: str) -> KeyRef | None:
     if not _SHAPE.match(key):
         return None
     return KeyRef(key[len(PREFIX) : len(PREFIX) + ID_LENGTH], hash_key(key))
+
+
+def known_scopes(value: list[str]) -> list[str]:
+    """The scopes, sorted and without repeats; ValueError naming any this gateway does not know."""
+    unknown = sorted(set(value) - SCOPES)
+    if unknown:
+        raise ValueError(f"unknown scopes {unknown}; known: {sorted(SCOPES)}")
+    return sorted(set(value))

@@ -73,6 +73,18 @@ def _key(key_id: str) -> dict[str, Any]:
     return {"id": {"S": key_id}}
 
 
+def _updated(key_id: str, update: str, condition: str, names: dict[str, str], values: dict[str, Any]) -> bool:
+    """One conditional UpdateItem of the key's item; False when its condition did not hold."""
+    ddb = client("dynamodb")
+    try:
+        ddb.update_item(TableName=settings().keys_table, Key=_key(key_id), UpdateExpression=update,
+                        ConditionExpression=condition, ExpressionAttributeNames=names,
+                        ExpressionAttributeValues=values)
+    except ddb.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
 def _n(value: int | float) -> dict[str, str]:
     return {"N": str(value)}
 
@@ -172,49 +184,27 @@ def apply(key_id: str, lease_id: str, *, charges: int, seq: int, after: str, pre
 def debit_after_release(key_id: str, lease_id: str, *, charges: int, seq: int, accounted_seq: int) -> bool:
     """Batches (accounted_seq, seq] of a released lease: their charges come out of the balance (which may
     go below zero), exactly once. False if another writer moved the tombstone first (read it again)."""
-    ddb = client("dynamodb")
-    try:
-        ddb.update_item(
-            TableName=settings().keys_table, Key=_key(key_id),
-            UpdateExpression="SET #b = #b - :charges, #ls.#l.seq = :seq",
-            ConditionExpression="#ls.#l.released = :yes AND #ls.#l.seq = :prev",
-            ExpressionAttributeNames={"#b": "balance", "#ls": LEASES, "#l": lease_id},
-            ExpressionAttributeValues={":charges": _n(charges), ":seq": _n(seq), ":prev": _n(accounted_seq),
-                                       ":yes": {"BOOL": True}})
-    except ddb.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return _updated(key_id, "SET #b = #b - :charges, #ls.#l.seq = :seq",
+                    "#ls.#l.released = :yes AND #ls.#l.seq = :prev",
+                    {"#b": "balance", "#ls": LEASES, "#l": lease_id},
+                    {":charges": _n(charges), ":seq": _n(seq), ":prev": _n(accounted_seq), ":yes": {"BOOL": True}})
 
 
 def release(key_id: str, lease_id: str, *, amount: int, seq: int) -> bool:
     """Give an idle lease's `amount` back to the balance and forget it (its batches are all applied)."""
-    ddb = client("dynamodb")
-    try:
-        ddb.update_item(
-            TableName=settings().keys_table, Key=_key(key_id),
-            UpdateExpression="SET #b = #b + :amount REMOVE #ls.#l",
-            ConditionExpression="#ls.#l.amount = :amount AND #ls.#l.seq = :seq AND attribute_not_exists(#ls.#l.released)",
-            ExpressionAttributeNames={"#b": "balance", "#ls": LEASES, "#l": lease_id},
-            ExpressionAttributeValues={":amount": _n(amount), ":seq": _n(seq)})
-    except ddb.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return _updated(key_id, "SET #b = #b + :amount REMOVE #ls.#l",
+                    "#ls.#l.amount = :amount AND #ls.#l.seq = :seq AND attribute_not_exists(#ls.#l.released)",
+                    {"#b": "balance", "#ls": LEASES, "#l": lease_id},
+                    {":amount": _n(amount), ":seq": _n(seq)})
 
 
 def graduate(key_id: str, lease_id: str, hold_id: str, hold: dict[str, Any], amount: int) -> bool:
     """Move one request's reservation (`amount`) out of the lease into a hold of its own (a long stream
     that will checkpoint onto it); False if the lease is gone."""
-    ddb = client("dynamodb")
-    try:
-        ddb.update_item(
-            TableName=settings().keys_table, Key=_key(key_id),
-            UpdateExpression="SET #ls.#l.amount = #ls.#l.amount - :amount, #p.#h = :hold",
-            ConditionExpression="attribute_exists(#ls.#l) AND attribute_not_exists(#ls.#l.released)",
-            ExpressionAttributeNames={"#ls": LEASES, "#l": lease_id, "#p": "pending", "#h": hold_id},
-            ExpressionAttributeValues={":amount": _n(amount), ":hold": hold})
-    except ddb.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return _updated(key_id, "SET #ls.#l.amount = #ls.#l.amount - :amount, #p.#h = :hold",
+                    "attribute_exists(#ls.#l) AND attribute_not_exists(#ls.#l.released)",
+                    {"#ls": LEASES, "#l": lease_id, "#p": "pending", "#h": hold_id},
+                    {":amount": _n(amount), ":hold": hold})
 
 
 def read_key(key_id: str) -> dict[str, Any] | None:

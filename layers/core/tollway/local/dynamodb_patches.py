@@ -153,36 +153,7 @@ def parse_structure(self: Any, shape: Any, value: Any) -> Any:
 
 def attribute_value_from_json(value: Any, blob: Any) -> dict[str, Any] | None:
     """One attribute value of a request as moto's parser reads it, or None when it is not plain."""
-    if type(value) is not dict or len(value) != 1:
-        return None
-    (kind, inner), = value.items()
-    if kind in ("S", "N"):
-        return {kind: inner} if type(inner) is str else None
-    if kind in ("SS", "NS"):
-        return {kind: list(inner)} if type(inner) is list and all(type(x) is str for x in inner) else None
-    if kind in ("NULL", "BOOL"):
-        return {kind: inner} if type(inner) is bool else None
-    if kind == "B":
-        return {kind: blob(inner)} if type(inner) is str else None
-    if kind == "BS":
-        return {kind: [blob(x) for x in inner]} if type(inner) is list and all(type(x) is str for x in inner) else None
-    if kind == "M" and type(inner) is dict:
-        members = {}
-        for name, member in inner.items():
-            read = attribute_value_from_json(member, blob)
-            if read is None:
-                return None
-            members[name] = read
-        return {kind: members}
-    if kind == "L" and type(inner) is list:
-        elements = []
-        for element in inner:
-            read = attribute_value_from_json(element, blob)
-            if read is None:
-                return None
-            elements.append(read)
-        return {kind: elements}
-    return None
+    return _plain_attribute_value(value, blob, (str,))
 
 
 def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
@@ -199,6 +170,12 @@ def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key:
 
 def attribute_value_json(value: Any, base64: Any) -> dict[str, Any] | None:
     """One DynamoDB attribute value as moto's serializer writes it, or None when it is not plain."""
+    return _plain_attribute_value(value, base64, (bytes, str))
+
+
+def _plain_attribute_value(value: Any, blob: Any, blob_types: tuple[type, ...]) -> dict[str, Any] | None:
+    """`value` with its binary members passed through `blob` (parsing: decode base64; writing: encode),
+    or None when it is not plain JSON of the shape DynamoDB defines (moto's slow path decides then)."""
     if type(value) is not dict or len(value) != 1:
         return None
     (kind, inner), = value.items()
@@ -209,25 +186,25 @@ def attribute_value_json(value: Any, base64: Any) -> dict[str, Any] | None:
     if kind in ("NULL", "BOOL"):
         return {kind: inner} if type(inner) is bool else None
     if kind == "B":
-        return {kind: base64(inner)} if type(inner) in (bytes, str) else None
+        return {kind: blob(inner)} if type(inner) in blob_types else None
     if kind == "BS":
-        return {kind: [base64(x) for x in inner]} if type(inner) is list and all(
-            type(x) in (bytes, str) for x in inner) else None
+        return {kind: [blob(x) for x in inner]} if type(inner) is list and all(
+            type(x) in blob_types for x in inner) else None
     if kind == "M" and type(inner) is dict:
         members = {}
         for name, member in inner.items():
-            written = attribute_value_json(member, base64)
-            if written is None:
+            plain = _plain_attribute_value(member, blob, blob_types)
+            if plain is None:
                 return None
-            members[name] = written
+            members[name] = plain
         return {kind: members}
     if kind == "L" and type(inner) is list:
         elements = []
         for element in inner:
-            written = attribute_value_json(element, base64)
-            if written is None:
+            plain = _plain_attribute_value(element, blob, blob_types)
+            if plain is None:
                 return None
-            elements.append(written)
+            elements.append(plain)
         return {kind: elements}
     return None
 

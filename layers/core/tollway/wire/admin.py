@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tollway.auth.keys import DEFAULT_RPM, DEFAULT_SCOPES, MAX_RPM, MIN_RPM, SCOPES
+from tollway.auth.keys import DEFAULT_RPM, DEFAULT_SCOPES, MAX_RPM, MIN_RPM, known_scopes
 
 
 class CreateKeyRequest(BaseModel):
@@ -20,10 +20,7 @@ class CreateKeyRequest(BaseModel):
     @field_validator("scopes")
     @classmethod
     def _known_scopes(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - SCOPES)
-        if unknown:
-            raise ValueError(f"unknown scopes {unknown}; known: {sorted(SCOPES)}")
-        return sorted(set(value))
+        return known_scopes(value)
 
 
 class CreditRequest(BaseModel):

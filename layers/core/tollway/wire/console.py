@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tollway.auth.keys import DEFAULT_RPM, DEFAULT_SCOPES, PRESET_RPM, SCOPES
+from tollway.auth.keys import DEFAULT_RPM, DEFAULT_SCOPES, PRESET_RPM, known_scopes
 
 
 class _Body(BaseModel):
@@ -37,10 +37,7 @@ class KeyTermsBody(_Body):
     @field_validator("scopes")
     @classmethod
     def _known_scopes(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - SCOPES)
-        if unknown:
-            raise ValueError(f"unknown scopes {unknown}; known: {sorted(SCOPES)}")
-        return sorted(set(value))
+        return known_scopes(value)
 
     @field_validator("rpm")
     @classmethod
