@@ -42,7 +42,7 @@ class ServedGateway:
         self.ready_after_s = 0.0
         self.process: subprocess.Popen[str] | None = None
 
-    def start(self, timeout_s: float = 15.0) -> ServedGateway:
+    def start(self, timeout_s: float = 60.0) -> ServedGateway:
         args = [sys.executable, "-m", "tollway.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--data-dir", str(self.data_dir)] if self.data_dir else ["--no-persist"]
         started = time.monotonic()
@@ -54,7 +54,7 @@ class ServedGateway:
             if self.process.poll() is not None:
                 raise RuntimeError("tollway serve exited:\n" + "".join(self.output))
             try:
-                if (httpx.get(self.url + "/health", timeout=0.5).status_code == 200 and self.admin_key
+                if (httpx.get(self.url + "/health", timeout=5.0).status_code == 200 and self.admin_key
                         and self.emulator_url):
                     self.ready_after_s = time.monotonic() - started
                     return self
