@@ -205,7 +205,7 @@ def test_the_operator_reads_every_keys_usage_and_may_narrow_it_to_one(gateway, a
     ({"since": "yesterday"}, "since"), ({"until": "2026-13-01"}, "until"), ({"limit": "100000"}, "limit"),
     ({"limit": "-1"}, "limit"), ({"limit": "ten"}, "limit"), ({"cursor": "not-a-cursor!"}, "cursor"),
     ({"since": "2020-01-01", "until": "2026-01-01"}, "since"), ({"since": "2026-12-02", "until": "2026-12-01"}, "since"),
-    ({"page": "2"}, "page"),
+    ({"page": "2"}, "page"), ({"provider": "x" * 300}, "provider"), ({"keyId": "../../etc"}, "keyId"),
 ])
 def test_bad_usage_queries_are_enveloped_400s(gateway, admin, params, mentions) -> None:
     assert_refused(get(gateway, admin.create_key(credits=1), "/usage", **params), 400, "BAD_REQUEST", mentions)

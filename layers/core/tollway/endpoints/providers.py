@@ -138,7 +138,7 @@ async def _check(provider: RegisteredProvider) -> None:
     gateway may call, and a key variable that is set."""
     from tollway.providers.instances import REGISTERED_TYPES
 
-    if provider.name in BUILT_IN_NAMES or provider.name == "opencode" or provider.name == "auto":
+    if provider.name in BUILT_IN_NAMES or provider.name == "auto":
         raise Conflict(f"name: {provider.name!r} is a built-in provider's name")
     if any(u.name == provider.name for u in custom_upstreams()):
         raise Conflict(f"name: {provider.name!r} is declared in TOLLWAY_UPSTREAMS")

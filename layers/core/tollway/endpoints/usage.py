@@ -11,6 +11,7 @@ key's shards, or of the day indexes for the operator (usage/queries.py), never a
 
 from __future__ import annotations
 
+import re
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -26,10 +27,14 @@ from tollway.wire.inference import envelope
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 50
+PROVIDER = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+KEY_ID = re.compile(r"[0-9a-f]{16}")
 _PARAMS = frozenset({"provider", "since", "until", "limit", "cursor", "keyId"})
 
 
 def _when(name: str, value: str, *, end_of_day: bool) -> float:
+    if "T" in value:
+        value = value.replace(" ", "+")  # an offset's `+` sent unencoded in the query arrives as a space
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
@@ -91,7 +96,11 @@ async def show_usage(caller: Caller, query: dict[str, str]) -> Reply:
         except ValueError:
             raise InvalidRequest("cursor: is not a cursor this API gave", param="cursor") from None
     provider = query.get("provider") or None
+    if provider is not None and not PROVIDER.fullmatch(provider):
+        raise InvalidRequest("provider: is not a provider name", param="provider")
     only = query.get("keyId") or None
+    if only is not None and not KEY_ID.fullmatch(only):
+        raise InvalidRequest("keyId: is not a key id (16 hexadecimal digits)", param="keyId")
     if only is not None and key_id is not None and only != key_id:
         raise PermissionDenied("keyId: only the operator may read another key's usage")
     page = await anyio.to_thread.run_sync(lambda: usage_page(
