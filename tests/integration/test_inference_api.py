@@ -134,7 +134,10 @@ def test_keys_and_credits_are_refused_in_the_envelope(gateway, admin, upstream) 
     hello = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
     missing = httpx.post(f"{gateway.url}{API}/chat", json=hello, timeout=10)
     assert_refused(missing, 401, "UNAUTHORIZED")
-    assert_refused(post(gateway, "sk-tw-0123456789abcdef" + "x" * 43, "/chat", hello), 401, "UNAUTHORIZED")
+    stranger = "sk-tw-0123456789abcdef" + "x" * 43
+    assert_refused(post(gateway, stranger, "/chat", hello), 401, "UNAUTHORIZED")
+    # Which providers exist is told only to a valid key.
+    assert_refused(post(gateway, stranger, "/chat", hello | {"providerId": "nope"}), 401, "UNAUTHORIZED")
     assert_refused(post(gateway, admin.create_key(credits=0), "/chat", hello), 402, "PAYMENT_REQUIRED")
     reader = admin.create_key(credits=10, scopes=["ai:read"])
     assert_refused(post(gateway, reader, "/chat", hello), 403, "FORBIDDEN")

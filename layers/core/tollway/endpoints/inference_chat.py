@@ -20,8 +20,9 @@ from typing import Any
 
 from tollway.auth.caller import Caller
 from tollway.endpoints.chat import complete_chat
+from tollway.endpoints.completion import SCOPE
 from tollway.endpoints.reply import Reply
-from tollway.errors import InvalidRequest, NotFound
+from tollway.errors import InvalidRequest, NotFound, TollwayError
 from tollway.wire.inference import InferenceChatRequest, chat_data, envelope, envelope_code, usage_data
 from tollway.wire.sse import encode
 from tollway.wire.validation import validate
@@ -55,20 +56,26 @@ def served_model(model: str | None, provider_id: str | None) -> str:
     return model
 
 
-async def native_chat(caller: Caller, raw: dict[str, Any]) -> Reply:
-    caller.ref  # a malformed key is a 401 before anything else
+async def _openai_request(caller: Caller, raw: dict[str, Any], *, stream: bool) -> dict[str, Any]:
+    """The /v1 request this one is: a malformed key is a 401 first, then the body's 400s; which
+    providers exist is told only to a valid key."""
+    caller.ref
     request = validate(InferenceChatRequest, raw)
-    reply = await complete_chat(caller, request.openai_body(served_model(request.model, request.providerId),
-                                                            stream=False))
+    try:
+        model = served_model(request.model, request.providerId)
+    except TollwayError as exc:
+        raise await caller.refusal(SCOPE, exc) from None
+    return request.openai_body(model, stream=stream)
+
+
+async def native_chat(caller: Caller, raw: dict[str, Any]) -> Reply:
+    reply = await complete_chat(caller, await _openai_request(caller, raw, stream=False))
     assert reply.body is not None
     return Reply(reply.headers, body=envelope(chat_data(reply.body)), status=reply.status)
 
 
 async def native_chat_stream(caller: Caller, raw: dict[str, Any]) -> Reply:
-    caller.ref
-    request = validate(InferenceChatRequest, raw)
-    reply = await complete_chat(caller, request.openai_body(served_model(request.model, request.providerId),
-                                                             stream=True))
+    reply = await complete_chat(caller, await _openai_request(caller, raw, stream=True))
     assert reply.chunks is not None
     return Reply.events(_native_events(reply.chunks), reply.headers)
 
