@@ -58,3 +58,18 @@ def test_usage_dates_are_whole_utc_days_or_exact_times() -> None:
     for bad in ("yesterday", "2026-02-30", "12/01/2026", ""):
         with pytest.raises(InvalidRequest):
             _when("since", bad, end_of_day=False)
+
+
+def test_only_the_operator_grants_ai_admin_never_a_self_service_key() -> None:
+    from pydantic import ValidationError
+
+    from tollway.auth.account_keys import create_account_key
+    from tollway.wire.admin import CreateKeyRequest
+    from tollway.wire.console import KeyTermsBody
+
+    assert CreateKeyRequest.model_validate({"name": "ops", "credits": 1, "scopes": ["ai:read", "ai:admin"]}).scopes == [
+        "ai:admin", "ai:read"]
+    with pytest.raises(ValidationError, match="unknown scopes"):
+        KeyTermsBody.model_validate({"scopes": ["ai:read", "ai:admin"]})
+    with pytest.raises(InvalidRequest, match="scopes"):
+        create_account_key("acct_0", name="mine", scopes=("ai:admin",), rpm=60, cap_micro=None)

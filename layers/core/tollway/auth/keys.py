@@ -15,8 +15,11 @@ PREFIX = "sk-tw-"
 ID_LENGTH = 16
 _SHAPE = re.compile(r"^sk-tw-[0-9a-f]{16}[A-Za-z0-9_-]{32,128}$")
 
-# ai:admin: the Inference API's provider registry may be written (what the admin key may do there).
-SCOPES = frozenset({"ai:read", "ai:generate", "ai:admin"})
+SCOPES = frozenset({"ai:read", "ai:generate"})  # what self-service (console, device code) keys may hold
+# ai:admin writes the Inference API's provider registry, whose providers are called with the
+# operator's provider keys: only the operator grants it (the admin API), never a self-service key.
+ADMIN_SCOPE = "ai:admin"
+OPERATOR_SCOPES = SCOPES | {ADMIN_SCOPE}
 DEFAULT_SCOPES = ("ai:read", "ai:generate")
 DEFAULT_RPM = 60
 # The rate-limit presets of the product sheet (30, 60, 120, 400) are what self-service keys choose

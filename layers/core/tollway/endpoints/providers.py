@@ -21,6 +21,7 @@ from typing import Any
 import anyio
 
 from tollway.auth.caller import Caller
+from tollway.auth.keys import ADMIN_SCOPE
 from tollway.auth.operator import is_operator
 from tollway.catalog import listed_models
 from tollway.catalog.custom_upstreams import BUILT_IN as BUILT_IN_NAMES
@@ -34,7 +35,7 @@ from tollway.ledger.money import format_credits
 from tollway.wire.inference import ModelsSyncRequest, ProviderCreate, ProviderFields, envelope
 from tollway.wire.validation import validate
 
-READ, ADMIN = "ai:read", "ai:admin"
+READ, ADMIN = "ai:read", ADMIN_SCOPE
 SYNC_TIMEOUT_S = 30.0
 # Variables a provider may never name: the gateway's own secrets and the platform's credentials.
 _RESERVED_VARIABLES = ("TOLLWAY_", "AWS_", "AMAZON_")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tollway.auth.keys import DEFAULT_RPM, DEFAULT_SCOPES, MAX_RPM, MIN_RPM, SCOPES
+from tollway.auth.keys import DEFAULT_RPM, DEFAULT_SCOPES, MAX_RPM, MIN_RPM, OPERATOR_SCOPES
 
 
 class CreateKeyRequest(BaseModel):
@@ -20,9 +20,9 @@ class CreateKeyRequest(BaseModel):
     @field_validator("scopes")
     @classmethod
     def _known_scopes(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - SCOPES)
+        unknown = sorted(set(value) - OPERATOR_SCOPES)
         if unknown:
-            raise ValueError(f"unknown scopes {unknown}; known: {sorted(SCOPES)}")
+            raise ValueError(f"unknown scopes {unknown}; known: {sorted(OPERATOR_SCOPES)}")
         return sorted(set(value))
 
 
