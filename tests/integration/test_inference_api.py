@@ -23,7 +23,8 @@ def post(gateway, key, path: str, body: Any, **kw: Any) -> httpx.Response:
 
 
 def get(gateway, key, path: str, **params: Any) -> httpx.Response:
-    return httpx.get(f"{gateway.url}{API}{path}", headers=bearer(key), params=params, timeout=15)
+    # The operator's view queries every shard of the day index: slow in the emulator after a long session.
+    return httpx.get(f"{gateway.url}{API}{path}", headers=bearer(key), params=params, timeout=60)
 
 
 def events(response: httpx.Response) -> list[dict[str, Any]]:
