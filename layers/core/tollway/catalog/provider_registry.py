@@ -222,7 +222,8 @@ def put(provider: RegisteredProvider, *, previous: RegisteredProvider | None = N
         provider_put["ExpressionAttributeValues"] = {":was": {"N": repr(previous.updated)}}
     items.append({"Put": provider_put})
     if previous is None or previous.name != provider.name:
-        items.append({"Put": {"TableName": table, "Item": {"pk": {"S": _NAME + provider.name}, "id": {"S": provider.id}},
+        claim = {"pk": {"S": _NAME + provider.name}, "id": {"S": provider.id}}
+        items.append({"Put": {"TableName": table, "Item": claim,
                               "ConditionExpression": "attribute_not_exists(pk)"}})
     if previous is not None and previous.name != provider.name:
         items.append({"Delete": {"TableName": table, "Key": {"pk": {"S": _NAME + previous.name}}}})

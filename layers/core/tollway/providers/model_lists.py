@@ -34,7 +34,8 @@ async def list_models(name: str) -> list[SyncedModel]:
     return list(unique.values())[:MAX_SYNCED_MODELS]
 
 
-async def _get(http: UpstreamHTTP, path: str, params: dict[str, str], headers: dict[str, str] | None = None) -> dict[str, Any]:
+async def _get(http: UpstreamHTTP, path: str, params: dict[str, str],
+               headers: dict[str, str] | None = None) -> dict[str, Any]:
     return http.json(await http.send("GET", path, params=params, headers=headers or {}))
 
 
@@ -51,7 +52,8 @@ def _int(value: Any) -> int | None:
 
 async def _openai(http: UpstreamHTTP) -> list[SyncedModel]:
     body = await _get(http, "/models", {})
-    return [SyncedModel(str(e["id"]), _int(e.get("created")), e.get("owned_by") if isinstance(e.get("owned_by"), str) else None)
+    return [SyncedModel(str(e["id"]), _int(e.get("created")),
+                        e.get("owned_by") if isinstance(e.get("owned_by"), str) else None)
             for e in _entries(body, "data", http.name) if isinstance(e.get("id"), str)]
 
 

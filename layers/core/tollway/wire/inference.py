@@ -32,7 +32,8 @@ def envelope(data: Any) -> dict[str, Any]:
 
 
 def envelope_code(status: int, code: str | None) -> str:
-    return _BY_DOMAIN_CODE.get(code or "") or _CODES.get(status) or ("BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
+    fallback = "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR"
+    return _BY_DOMAIN_CODE.get(code or "") or _CODES.get(status) or fallback
 
 
 def envelope_error(status: int, code: str | None, message: str) -> dict[str, Any]:
@@ -88,7 +89,8 @@ def chat_data(completion: dict[str, Any]) -> dict[str, Any]:
 
 
 def usage_data(usage: dict[str, Any]) -> dict[str, Any]:
-    data = {"inputTokens": int(usage.get("prompt_tokens") or 0), "outputTokens": int(usage.get("completion_tokens") or 0)}
+    data = {"inputTokens": int(usage.get("prompt_tokens") or 0),
+            "outputTokens": int(usage.get("completion_tokens") or 0)}
     if usage.get("cost") is not None:
         data["credits"] = usage["cost"]
     return data
