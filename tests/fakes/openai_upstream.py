@@ -47,6 +47,8 @@ class FakeOpenAI(ScriptedUpstream):
     def __init__(self, default: Behaviour | None = None, extra_routes: Sequence[BaseRoute] = ()) -> None:
         super().__init__([Route("/v1/chat/completions", self._chat, methods=["POST"]),
                           Route("/v1/models", self._models, methods=["GET"]), *extra_routes], default)
+        self.listed_models: list[str] = ["gpt-4o-mini"]  # what GET /v1/models lists (see _models)
+        self.model_list_headers: list[dict[str, str]] = []
 
     def add_routes(self, routes: list[BaseRoute]) -> None:
         """Serve more endpoints at the same base URL (e.g. the media fakes of tests/fakes/media_upstreams.py)."""
@@ -54,9 +56,13 @@ class FakeOpenAI(ScriptedUpstream):
 
     # -- wire ------------------------------------------------------------------------------------
 
+    # GET /v1/models lists these (the real shape: {"object": "list", "data": [{"id", "object", "created",
+    # "owned_by"}]}); a test may replace them, and sees the headers each listing was asked with.
     async def _models(self, request: Request) -> Response:
+        self.model_list_headers.append(dict(request.headers))
         return JSONResponse({"object": "list", "data": [
-            {"id": "gpt-4o-mini", "object": "model", "created": 0, "owned_by": "openai"}]})
+            {"id": model, "object": "model", "created": 1_700_000_000, "owned_by": "system"}
+            for model in self.listed_models]})
 
     async def _chat(self, request: Request) -> Response:
         body, behaviour = await self._take(request)

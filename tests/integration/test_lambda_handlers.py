@@ -85,6 +85,18 @@ def test_chat_handler_answers_its_sample_event_and_charges(environment, admin, m
     assert "CreditsUsed" in {m["Name"] for m in emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
 
 
+def test_inference_handler_answers_its_sample_event_in_the_envelope_and_charges(environment, admin) -> None:
+    created = admin.create_key(credits=1)
+    evt = event("inference-chat.json", **{"sk-tw-REPLACE-WITH-A-KEY-FROM-tollway-keys-create": created["key"]})
+    status, headers, body = invoke("inference", evt)
+    assert status == 200 and body["success"] is True, body
+    assert body["data"]["content"] == "hello from an API Gateway event" and body["data"]["finishReason"] == "stop"
+    assert admin.balance(created["id"]) == 1 - __import__("decimal").Decimal(headers["x-credits-used"]) < 1
+    status, _, refused = invoke("inference", event("inference-chat.json"))
+    assert status == 401 and refused == {"success": False, "error": {"code": "UNAUTHORIZED",
+                                                                     "message": refused["error"]["message"]}}
+
+
 def test_admin_handler_answers_its_sample_events(environment, admin) -> None:
     status, _, body = invoke("admin", event("admin-create-key.json", **{"REPLACE-WITH-TOLLWAY_ADMIN_KEY": environment}))
     assert status == 201 and body["key"].startswith("sk-tw-") and body["credits"] == 10

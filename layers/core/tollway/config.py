@@ -20,6 +20,7 @@ class Settings:
     operations_table: str
     files_bucket: str
     files_table: str
+    providers_table: str | None  # None: no provider registry (unit tests, a process outside the stack)
     secrets_id: str | None
     max_body_bytes: int
     upstream_connect_timeout_s: float
@@ -39,6 +40,7 @@ class Settings:
     breaker_cooldown_s: float
     default_fallbacks: dict[str, tuple[str, ...]] | None  # None: the catalog's chains
     webhooks_allow_private: bool
+    providers_allow_private: bool
     storage_limit_bytes: int
     media_url_ttl_s: int
     upload_ttl_s: int
@@ -99,6 +101,8 @@ def settings() -> Settings:
         operations_table=os.environ.get("OPERATIONS_TABLE", "OperationsTable"),
         files_bucket=os.environ.get("FILES_BUCKET", "FilesBucket"),
         files_table=os.environ.get("FILES_TABLE", "FilesTable"),
+        # Providers registered at run time (catalog/provider_registry.py); template.yaml sets it everywhere.
+        providers_table=os.environ.get("PROVIDERS_TABLE") or None,
         secrets_id=os.environ.get("TOLLWAY_SECRETS_ID") or None,
         # Lambda's synchronous payload limit is 6 MB; a larger body could never reach a function.
         max_body_bytes=_int("TOLLWAY_MAX_BODY_BYTES", 6 * 1024 * 1024),
@@ -133,6 +137,9 @@ def settings() -> Settings:
         default_fallbacks=_chains("TOLLWAY_DEFAULT_FALLBACKS"),
         # Only for local development: lets webhooks reach 127.0.0.1 and private networks (SSRF guard off).
         webhooks_allow_private=_flag("TOLLWAY_WEBHOOKS_ALLOW_PRIVATE"),
+        # Only for local development: lets a registered provider's baseUrl be loopback or private
+        # (a local vLLM or Ollama); deployed, a provider must be on a public address (SSRF guard).
+        providers_allow_private=_flag("TOLLWAY_PROVIDERS_ALLOW_PRIVATE"),
         # Files API: bytes each key may keep in S3 (files and pending uploads), 1 GiB by default.
         storage_limit_bytes=_int("TOLLWAY_STORAGE_LIMIT_BYTES", 1024**3),
         # Presigned GET URLs of generated media, and how long an upload's presigned PUT stays open.

@@ -15,7 +15,11 @@ PREFIX = "sk-tw-"
 ID_LENGTH = 16
 _SHAPE = re.compile(r"^sk-tw-[0-9a-f]{16}[A-Za-z0-9_-]{32,128}$")
 
-SCOPES = frozenset({"ai:read", "ai:generate"})
+SCOPES = frozenset({"ai:read", "ai:generate"})  # what self-service (console, device code) keys may hold
+# ai:admin writes the Inference API's provider registry, whose providers are called with the
+# operator's provider keys: only the operator grants it (the admin API), never a self-service key.
+ADMIN_SCOPE = "ai:admin"
+OPERATOR_SCOPES = SCOPES | {ADMIN_SCOPE}
 DEFAULT_SCOPES = ("ai:read", "ai:generate")
 DEFAULT_RPM = 60
 # The rate-limit presets of the product sheet (30, 60, 120, 400) are what self-service keys choose
@@ -48,9 +52,10 @@ def parse_key(key: str) -> KeyRef | None:
     return KeyRef(key[len(PREFIX) : len(PREFIX) + ID_LENGTH], hash_key(key))
 
 
-def known_scopes(value: list[str]) -> list[str]:
-    """The scopes, sorted and without repeats; ValueError naming any this gateway does not know."""
-    unknown = sorted(set(value) - SCOPES)
+def known_scopes(value: list[str], allowed: frozenset[str] = SCOPES) -> list[str]:
+    """The scopes, sorted and without repeats; ValueError naming any not `allowed` (a self-service
+    key's scopes by default; the admin API also grants OPERATOR_SCOPES)."""
+    unknown = sorted(set(value) - allowed)
     if unknown:
-        raise ValueError(f"unknown scopes {unknown}; known: {sorted(SCOPES)}")
+        raise ValueError(f"unknown scopes {unknown}; known: {sorted(allowed)}")
     return sorted(set(value))

@@ -28,7 +28,7 @@ from tollway.upstream_ids import is_id
 
 # The built-in providers' names (providers/instances.py): a provider name is one provider.
 BUILT_IN = frozenset({"openai", "groq", "deepseek", "anthropic", "gemini", "local", "workers_ai", "elevenlabs",
-                      "cohere", "jina", "voyage", "replicate"})
+                      "cohere", "jina", "voyage", "replicate", "opencode"})
 
 
 class CustomUpstream(BaseModel):

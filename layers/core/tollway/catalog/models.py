@@ -23,6 +23,7 @@ from typing import get_args
 
 from tollway.catalog import auto_models, chat_models, job_models, media_models
 from tollway.catalog.custom_upstreams import custom_upstreams
+from tollway.catalog.namespaces import namespaced_spec
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
 from tollway.errors import InvalidRequest, ModelNotFound
 from tollway.upstream_ids import id_problem, is_id
@@ -59,6 +60,10 @@ def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
         custom = upstream.spec_for(model)
         if custom is not None:
             return custom if custom.kind == kind else None
+    if "/" in model:  # `<registered provider>/<model>`, `opencode/<model>`
+        namespaced = namespaced_spec(model, kind)
+        if namespaced is not None:
+            return namespaced
     spec = CATALOG.get(model)
     if spec is not None:
         return spec if spec.kind == kind else None

@@ -28,13 +28,18 @@ _MODULES = {
               "file_content", "list_files", "retrieve_file"),
     "image_analysis": ("analyze_image",),
     "images": ("create_variations", "edit_images", "generate_images"),
+    "inference_chat": ("native_chat", "native_chat_stream"),
+    "inference_media": ("native_embed", "native_images", "native_transcribe"),
     "messages": ("count_message_tokens", "create_message"),
     "models": ("list_models", "retrieve_model"),
     "moderations": ("moderate",),
+    "providers": ("create_provider", "delete_provider", "list_inference_models", "list_providers", "show_provider",
+                  "sync_models", "update_provider"),
     "operations": ("cancel_operation", "create_video", "retrieve_video", "show_operation", "start_job",
                    "start_upload_job", "video_content", "webhook_secret"),
     "rerank": ("create_rerank",),
     "transcription": ("transcribe", "translate"),
+    "usage": ("show_request", "show_usage"),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

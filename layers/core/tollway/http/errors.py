@@ -1,6 +1,8 @@
-"""Domain errors → HTTP responses, in one place. OpenAI-shaped bodies on every route:
+"""Domain errors → HTTP responses, in one place. The body's shape is the surface's, by path:
 
-    {"error": {"message": "...", "type": "invalid_request_error", "code": "...", "param": null}}
+    {"error": {"message": "...", "type": "invalid_request_error", "code": "...", "param": null}}  # /v1
+    {"type": "error", "error": {"type": "invalid_request_error", "message": "..."}}            # /v1/messages
+    {"success": false, "error": {"code": "BAD_REQUEST", "message": "..."}}                      # /api/v1/inference
 """
 
 from __future__ import annotations
@@ -29,9 +31,21 @@ def speaks_anthropic(path: str) -> bool:
     return path == "/v1/messages" or path.startswith("/v1/messages/")
 
 
+INFERENCE_PREFIX = "/api/v1/inference"
+
+
+def speaks_envelope(path: str) -> bool:
+    """The native Inference API: every answer in `{"success", "data" | "error"}`."""
+    return path == INFERENCE_PREFIX or path.startswith(INFERENCE_PREFIX + "/")
+
+
 def error_json(path: str, status: int, message: str, type_: str, code: str | None,
                param: str | None = None) -> dict[str, object]:
-    """The error body in the shape the route's clients parse: Anthropic's or OpenAI's."""
+    """The error body in the shape the route's clients parse: the envelope, Anthropic's or OpenAI's."""
+    if speaks_envelope(path):
+        from tollway.wire.inference import envelope_error
+
+        return envelope_error(status, code, message)
     if speaks_anthropic(path):
         from tollway.wire.anthropic_messages import error_type_for
 
@@ -48,7 +62,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TollwayError)
     async def _domain(request: Request, exc: TollwayError) -> JSONResponse:
         response = error_response(exc, request.url.path)
-        if request.url.path.startswith("/v1/"):
+        if request.url.path.startswith("/v1/") or speaks_envelope(request.url.path):
             # A refused or failed call tells the client it cost nothing, unless it says otherwise.
             response.headers.setdefault("x-credits-used", "0")
         return response

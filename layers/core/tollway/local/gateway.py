@@ -22,7 +22,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tollway.http.edge import Edge
-from tollway.http.errors import describe_unexpected, error_body, error_json
+from tollway.http.errors import describe_unexpected, error_json
 from tollway.http.middleware import new_request_id
 from tollway.local.function_code import load_function_module
 from tollway.local.template import Route, Template
@@ -112,7 +112,7 @@ class TemplateGateway:
                     await app(scope, receive, send)
                     return
         status, message = (405, "Method not allowed") if path_matched else (404, f"No route for {method} {path}")
-        await _json(send, status, error_body(message, "invalid_request_error",
+        await _json(send, status, error_json(path, status, message, "invalid_request_error",
                                              "method_not_allowed" if path_matched else "not_found"))
 
 

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 from tollway.catalog.custom_upstreams import CustomUpstream, custom_upstreams
 
-if TYPE_CHECKING:  # httpx comes with it: imported by the adapters, not by every function
+if TYPE_CHECKING:
+    from tollway.catalog.provider_registry import RegisteredProvider  # httpx comes with it: imported by the adapters, not by every function
     from tollway.providers.http_upstream import UpstreamConfig
 
 
@@ -72,7 +73,16 @@ BUILT_IN: Mapping[str, ProviderInstance] = MappingProxyType({i.name: i for i in 
     built_in("jina", "cohere-rerank", "JINA", "https://api.jina.ai/v1"),
     built_in("voyage", "cohere-rerank", "VOYAGE", "https://api.voyageai.com/v1", top_param="top_k"),
     built_in("replicate", "replicate", "REPLICATE", "https://api.replicate.com/v1", key_variable="API_TOKEN"),
+    # `opencode/<model>` (catalog/namespaces.py): OpenCode Zen, or whatever OPENCODE_BASE_URL names.
+    built_in("opencode", "openai-compatible", "OPENCODE", "https://opencode.ai/zen/v1"),
 )})
+
+# A registered provider's `type` (the Inference API's names) → the adapter type it is an instance of.
+REGISTERED_TYPES: Mapping[str, str] = MappingProxyType({
+    "openai": "openai", "anthropic": "anthropic", "google": "gemini", "gemini": "gemini", "groq": "groq",
+    "deepseek": "openai-compatible", "openai-compatible": "openai-compatible", "opencode": "openai-compatible",
+    "workers-ai": "workers-ai", "elevenlabs": "elevenlabs",
+})
 
 
 def declared(upstream: CustomUpstream) -> ProviderInstance:
@@ -82,9 +92,22 @@ def declared(upstream: CustomUpstream) -> ProviderInstance:
                             query=tuple(upstream.query.items()))
 
 
+def registered(provider: RegisteredProvider) -> ProviderInstance:
+    """A provider registered at run time: its URL is given (no override), its key read from `env_var`."""
+    extra = {"account_env": "CF_ACCOUNT_ID"} if provider.type == "workers-ai" else {}
+    return ProviderInstance(provider.name, REGISTERED_TYPES[provider.type], provider.base_url.rstrip("/"),
+                            provider.env_var, extra=MappingProxyType(extra))
+
+
 def instance(name: str) -> ProviderInstance | None:
     # Built-in names first: a declaration that cannot be read must not take the built-ins down with it.
-    return BUILT_IN.get(name) or instances().get(name)
+    found = BUILT_IN.get(name) or instances().get(name)
+    if found is None:
+        from tollway.catalog.provider_registry import snapshot
+
+        provider = snapshot().by_name.get(name)
+        found = registered(provider) if provider is not None and provider.type in REGISTERED_TYPES else None
+    return found
 
 
 @cache

@@ -24,7 +24,7 @@ from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.errors import InvalidRequest, NotImplementedYet, ProviderNotConfigured
 from tollway.lazy_import import imported
 from tollway.providers.base import ChatProvider
-from tollway.providers.instances import instance, instances
+from tollway.providers.instances import ProviderInstance, instance, instances
 
 if TYPE_CHECKING:  # the media and job protocols are imported by the functions that use them, not by every one
     from tollway.providers.jobs import JobUpstream
@@ -62,18 +62,28 @@ TYPES: Mapping[str, ProviderType] = MappingProxyType({
 })
 
 
-@cache
+# Adapters are kept per instance, not per name: a registered provider changed at run time (its URL,
+# its key's variable) gets new adapters on its next request.
 def _chat(name: str) -> ChatProvider | None:
     found = instance(name)
-    target = TYPES[found.type].chat if found is not None else None
+    return _chat_of(found) if found is not None else None
+
+
+def _media(name: str) -> tuple[Any, ...]:
+    """A provider's adapters for everything but chat (imported only when asked for)."""
+    found = instance(name)
+    return _media_of(found) if found is not None else ()
+
+
+@cache
+def _chat_of(found: ProviderInstance) -> ChatProvider | None:
+    target = TYPES[found.type].chat
     return imported(target)(found) if target is not None else None  # type: ignore[no-any-return]
 
 
 @cache
-def _media(name: str) -> tuple[Any, ...]:
-    """A provider's adapters for everything but chat (imported only when asked for)."""
-    found = instance(name)
-    return tuple(imported(target)(found) for target in TYPES[found.type].media) if found is not None else ()
+def _media_of(found: ProviderInstance) -> tuple[Any, ...]:
+    return tuple(imported(target)(found) for target in TYPES[found.type].media)
 
 
 def provider_for(name: str) -> ChatProvider:
@@ -115,14 +125,17 @@ def _configured(name: str, adapter: Any) -> Any:
 
 def configured_providers() -> set[str]:
     """The providers that can answer now: a chat or media adapter of theirs is configured."""
-    usable = {name for name in instances()
+    from tollway.catalog.provider_registry import snapshot
+
+    names = [*instances(), *snapshot().by_name]
+    usable = {name for name in names
               if ((chat := _chat(name)) is not None and chat.configured()) or any(a.configured() for a in _media(name))}
     return usable | {"auto"}  # the auto models always answer: at worst with local/echo
 
 
 def reset() -> None:
     """Forget adapters (and their pooled clients) and declared upstreams: tests that change settings."""
-    _chat.cache_clear()
-    _media.cache_clear()
+    _chat_of.cache_clear()
+    _media_of.cache_clear()
     instances.cache_clear()
     custom_upstreams.cache_clear()

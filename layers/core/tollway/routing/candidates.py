@@ -23,7 +23,10 @@ from tollway.routing.chain import asked_fallbacks, model_chain
 
 async def answerable(caller: Caller, model: str, raw: dict[str, Any], needed: dict[str, str], *,
                      scope: str) -> list[Candidate]:
-    primary = resolve(model)
+    try:
+        primary = resolve(model)
+    except TollwayError as exc:  # a registered provider's unpriced model (catalog/provider_registry.py)
+        raise await caller.refusal(scope, exc) from None
     if primary is None:
         raise await caller.refusal(scope, ModelNotFound(
             f"The model {model!r} does not exist or is not served by this gateway", param="model"))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tollway.auth.keys import DEFAULT_RPM, DEFAULT_SCOPES, MAX_RPM, MIN_RPM, known_scopes
+from tollway.auth.keys import DEFAULT_RPM, DEFAULT_SCOPES, MAX_RPM, MIN_RPM, OPERATOR_SCOPES, known_scopes
 
 
 class CreateKeyRequest(BaseModel):
@@ -20,7 +20,7 @@ class CreateKeyRequest(BaseModel):
     @field_validator("scopes")
     @classmethod
     def _known_scopes(cls, value: list[str]) -> list[str]:
-        return known_scopes(value)
+        return known_scopes(value, OPERATOR_SCOPES)
 
 
 class CreditRequest(BaseModel):
