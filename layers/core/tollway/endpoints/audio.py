@@ -20,7 +20,7 @@ import anyio
 
 from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
-from tollway.endpoints.media_call import choose, metered_call
+from tollway.endpoints.media_call import choose, default_model, metered_call
 from tollway.endpoints.reply import Reply
 from tollway.errors import UpstreamError
 from tollway.ledger import Bill, Ending, Meter, metered_stream
@@ -46,7 +46,7 @@ async def create_speech(caller: Caller, raw: dict[str, Any]) -> Reply:
 async def generate_sound(caller: Caller, raw: dict[str, Any]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
     request = validate(SoundGenerationParams, raw)
-    spec, generator = await choose(caller, request.model, "sound", SOUND)
+    spec, generator = await choose(caller, request.model or default_model("sound"), "sound", SOUND)
     job = SoundJob(spec.id, request.prompt, request.duration_seconds, request.prompt_influence, request.loop)
     return await _audio(caller, spec, "audio.generation", request.response_format == "url",
                         lambda: generator.sound(job))

@@ -20,7 +20,7 @@ import anyio
 from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import EDIT, GENERATE, VARIATION
-from tollway.endpoints.media_call import choose, metered_call, require
+from tollway.endpoints.media_call import choose, default_model, metered_call, require
 from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest
 from tollway.providers.media_base import IMAGE_EDITS, IMAGE_GENERATION, IMAGE_VARIATIONS, ImageJob, Picture
@@ -29,13 +29,11 @@ from tollway.wire.media_types import Blob, check_image
 from tollway.wire.openai_images import ImageCreateVariationParams, ImageEditParams, ImageGenerateParams
 from tollway.wire.validation import validate
 
-DEFAULT_MODELS = {GENERATE: "gpt-image-1", EDIT: "gpt-image-1", VARIATION: "dall-e-2"}
-
 
 async def generate_images(caller: Caller, raw: dict[str, Any]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
     request = validate(ImageGenerateParams, raw)
-    spec, generator = await choose(caller, request.model or DEFAULT_MODELS[GENERATE], "image", IMAGE_GENERATION)
+    spec, generator = await choose(caller, request.model or default_model(GENERATE), "image", IMAGE_GENERATION)
     await require(caller, spec, GENERATE, "image generation")
     job = ImageJob(spec.id, request.prompt, request.n, request.size, request.passed_through())
     return await _deliver(caller, spec, "images.generations", job, request.delivery(spec.id),
@@ -51,7 +49,7 @@ async def edit_images(caller: Caller, fields: dict[str, Any], files: dict[str, l
         raise InvalidRequest("image: upload the image to edit as a multipart file", code="missing_file", param="image")
     masks = files.get("mask", [])
     mask = check_image(masks[0].data, masks[0].filename, masks[0].content_type, param="mask") if masks else None
-    spec, editor = await choose(caller, request.model or DEFAULT_MODELS[EDIT], "image", IMAGE_EDITS)
+    spec, editor = await choose(caller, request.model or default_model(EDIT), "image", IMAGE_EDITS)
     await require(caller, spec, EDIT, "image edits")
     job = ImageJob(spec.id, request.prompt, request.n, request.size, request.passed_through())
     return await _deliver(caller, spec, "images.edits", job, request.delivery(spec.id),
@@ -66,7 +64,7 @@ async def create_variations(caller: Caller, fields: dict[str, Any], files: dict[
         raise InvalidRequest("image: upload the image to vary as a multipart file", code="missing_file",
                              param="image")
     image = check_image(uploads[0].data, uploads[0].filename, uploads[0].content_type, param="image")
-    spec, variator = await choose(caller, request.model or DEFAULT_MODELS[VARIATION], "image", IMAGE_VARIATIONS)
+    spec, variator = await choose(caller, request.model or default_model(VARIATION), "image", IMAGE_VARIATIONS)
     await require(caller, spec, VARIATION, "image variations")
     job = ImageJob(spec.id, "", request.n, request.size, request.passed_through())
     return await _deliver(caller, spec, "images.variations", job, request.delivery(spec.id),

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import TRANSCRIBE, TRANSLATE
-from tollway.endpoints.media_call import choose, metered_call, require
+from tollway.endpoints.media_call import choose, default_model, metered_call, require
 from tollway.endpoints.reply import Reply
 from tollway.providers.media_base import TRANSCRIPTION, TRANSLATION, Capability, Transcript, TranscriptionJob
 from tollway.wire.media_types import Blob
@@ -44,7 +44,7 @@ async def translate(caller: Caller, fields: dict[str, Any], files: dict[str, lis
 async def _prepare(caller: Caller, request: TranslationCreateParams, capability: str, protocol: Capability[C],
                    what: str) -> tuple[ModelSpec, C]:
     caller.ref  # a malformed key is a 401 before anything else
-    spec, adapter = await choose(caller, request.model, "transcription", protocol)
+    spec, adapter = await choose(caller, request.model or default_model(capability), "transcription", protocol)
     await require(caller, spec, capability, what)
     return spec, adapter
 
