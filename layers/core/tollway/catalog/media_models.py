@@ -81,6 +81,9 @@ ENTRIES: tuple[ModelSpec, ...] = (
     per_unit("local/moderation", "local", "moderation", "0", "request", input_modalities=("text", "image")),
 )
 
+# POST /v1/images/analysis: a flat price per analysis, whichever vision model reads the image.
+ANALYSIS_PRICE = credits_to_micro("0.5")
+
 # What answers when a request names no model: the first whose provider is configured, so a gateway
 # with no provider keys at all answers with the offline local/* models (endpoints/media_call.py).
 DEFAULTS: dict[str, tuple[str, ...]] = {
