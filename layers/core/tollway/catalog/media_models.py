@@ -85,7 +85,7 @@ ENTRIES: tuple[ModelSpec, ...] = (
 ANALYSIS_PRICE = credits_to_micro("0.5")
 
 # What answers when a request names no model: the first whose provider is configured, so a gateway
-# with no provider keys at all answers with the offline local/* models (endpoints/media_call.py).
+# with no provider keys at all answers with the offline local/* models (routing/defaults.py).
 DEFAULTS: dict[str, tuple[str, ...]] = {
     GENERATE: ("gpt-image-1", "@cf/stabilityai/stable-diffusion-xl-base-1.0", "local/image"),
     EDIT: ("gpt-image-1", "local/image"),

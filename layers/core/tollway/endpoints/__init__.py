@@ -35,6 +35,7 @@ _MODULES = {
                    "start_upload_job", "video_content", "webhook_secret"),
     "rerank": ("create_rerank",),
     "transcription": ("transcribe", "translate"),
+    "webhooks": ("delete_webhook", "list_webhooks", "register_webhook"),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

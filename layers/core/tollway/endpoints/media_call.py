@@ -18,32 +18,19 @@ from typing import TypeVar
 import anyio
 
 from tollway.auth.caller import Caller
-from tollway.catalog import ModelSpec, require_capability, resolve, served_as
-from tollway.catalog.media_models import DEFAULTS
+from tollway.catalog import ModelSpec, require_capability, served_as
 from tollway.catalog.spec import Kind
 from tollway.errors import RequestTimeLimit, TollwayError
 from tollway.ledger import Call, Meter, admit_call
-from tollway.providers import adapter_for, configured_providers
+from tollway.providers import adapter_for
 from tollway.providers.media_base import Capability
+from tollway.routing.defaults import default_model
+
+__all__ = ["SCOPE", "choose", "default_model", "metered_call", "require"]
 
 SCOPE = "ai:generate"
 T = TypeVar("T")
 C = TypeVar("C")
-
-
-def default_model(purpose: str) -> str:
-    """The model that answers a request naming none: the first of the catalog's defaults for
-    `purpose` whose provider is configured (the offline local/* model when none is)."""
-    preferences = DEFAULTS[purpose]
-    usable = configured_providers()
-    for model in preferences:
-        spec = resolve(model, _KIND_OF.get(purpose, purpose))  # type: ignore[arg-type]
-        if spec is not None and spec.provider in usable:
-            return model
-    return preferences[0]
-
-
-_KIND_OF = {"generate": "image", "edit": "image", "variation": "image", "translation": "transcription"}
 
 
 async def choose(caller: Caller, model: str, kind: Kind, capability: Capability[C]) -> tuple[ModelSpec, C]:
