@@ -133,3 +133,15 @@ def test_an_async_chat_refuses_stream_and_auto(ops) -> None:
     auto = ops.post(key, "/v1/chat/completions", json=CHAT | {"async": True, "model": "auto"})
     assert auto.status_code == 400 and auto.json()["error"]["param"] == "model"
     assert ops.balance(key) == 5
+
+
+def test_an_async_transcription_takes_its_audio_by_storage_reference(ops, openai_media) -> None:
+    key = ops.key(credits=5)
+    uploaded = ops.post(key, "/v1/files", files={"file": ("talk.wav", wav(), "audio/wav")},
+                        data={"purpose": "user_data"})
+    assert uploaded.status_code == 200, uploaded.text
+    op = ops.submit(key, "/v1/audio/transcriptions", {"model": "whisper-1", "async": True, "storage_ref": {
+        "bucket_id": "files", "key": uploaded.json()["id"]}})
+    assert op["filename"] == "talk.wav"
+    assert ops.wait(key, op["id"])[0]["status"] == "succeeded"
+    assert openai_media.last("openai").files["file"][0] == ("talk.wav", "audio/wav", wav())

@@ -22,6 +22,7 @@ from tollway.catalog.job_models import CHUNK_MODEL
 from tollway.config import settings
 from tollway.documents.pages import billable_pages
 from tollway.endpoints.reply import Reply
+from tollway.endpoints.storage_inputs import with_storage_ref
 from tollway.errors import InvalidRequest, NotFound, TollwayError
 from tollway.ledger import Call, Meter, admit_call
 from tollway.operations.delivery import split_delivery
@@ -88,6 +89,7 @@ async def _metered(meter: Meter, work: Callable[[], T], unit_cost: Callable[[int
 
 async def parse_document(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     fields, delivery = split_delivery(fields)  # webhook_topic / result_destination: an operation too
+    fields, files = await with_storage_ref(caller, fields, files, "file")
     data, options = await _upload(caller, fields, files)
     order = delivery.onto(DOCUMENT.order_upload(data, filename=options.filename, content_type=options.content_type,
                                                 webhook_url=options.webhook_url))

@@ -25,6 +25,7 @@ from tollway.config import settings
 from tollway.endpoints.completion import call_chat
 from tollway.endpoints.media_call import SCOPE
 from tollway.endpoints.reply import Reply
+from tollway.endpoints.storage_inputs import with_storage_ref
 from tollway.errors import InvalidRequest
 from tollway.ledger import Call, admit_call
 from tollway.ledger.money import credits_json
@@ -42,6 +43,7 @@ from tollway.wire.validation import validate
 
 async def analyze_image(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
+    fields, files = await with_storage_ref(caller, fields, files, "image")
     request = validate(ImageAnalysisParams, fields)
     as_chat = request.messages is not None
     messages = _chat_messages(request, files.get("image", [])) if as_chat else [{"role": "user", "content": [

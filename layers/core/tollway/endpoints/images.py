@@ -22,6 +22,7 @@ from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import EDIT, GENERATE, VARIATION
 from tollway.endpoints.media_call import choose, default_model, metered_call, require
 from tollway.endpoints.reply import Reply
+from tollway.endpoints.storage_inputs import with_storage_ref
 from tollway.errors import InvalidRequest
 from tollway.providers.media_base import IMAGE_EDITS, IMAGE_GENERATION, IMAGE_VARIATIONS, ImageJob, Picture
 from tollway.storage.media import store_media
@@ -42,6 +43,7 @@ async def generate_images(caller: Caller, raw: dict[str, Any]) -> Reply:
 
 async def edit_images(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
+    fields, files = await with_storage_ref(caller, fields, files, "image")
     request = validate(ImageEditParams, fields)
     images = [check_image(b.data, b.filename, b.content_type, param="image")
               for b in files.get("image", []) + files.get("image[]", [])]
@@ -58,6 +60,7 @@ async def edit_images(caller: Caller, fields: dict[str, Any], files: dict[str, l
 
 async def create_variations(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
+    fields, files = await with_storage_ref(caller, fields, files, "image")
     request = validate(ImageCreateVariationParams, fields)
     uploads = files.get("image", [])
     if not uploads:

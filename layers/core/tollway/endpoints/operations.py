@@ -18,6 +18,7 @@ import anyio
 from tollway.auth.caller import Caller
 from tollway.config import settings
 from tollway.endpoints.reply import Reply
+from tollway.endpoints.storage_inputs import with_storage_ref
 from tollway.errors import Conflict, ModelNotFound, NotFound, NotImplementedYet, ProviderNotConfigured
 from tollway.operations import lifecycle, results
 from tollway.operations.delivery import Delivery, split_delivery
@@ -39,6 +40,7 @@ async def start_upload_job(caller: Caller, kind: str, fields: dict[str, Any], fi
     """The same for a job whose input is an upload (an audio file to transcribe): it waits in S3."""
     upload_kind = operation_kind(kind)  # NotFound for a kind this gateway does not run
     fields, delivery = split_delivery(fields)
+    fields, files = await with_storage_ref(caller, fields, files, "file")
     op, headers = await _open(caller, lambda: upload_kind.order_upload(fields, files),  # type: ignore[attr-defined]
                               delivery)
     return Reply(headers, body=operation_json(op), status=202)
