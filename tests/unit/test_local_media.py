@@ -23,7 +23,8 @@ def test_a_spoken_wav_lasts_as_long_as_its_text_and_reads_back_its_duration() ->
 
 @pytest.mark.parametrize("data", [b"", b"RIFF", mp3(), b"RIFF\x00\x00\x00\x00WAVE",
                                   b"RIFF\x00\x00\x00\x00WAVEdata\x04\x00\x00\x00abcd",  # no fmt: no rate
-                                  b"RIFF\x00\x00\x00\x00WAVEfmt \xff\xff\xff\xff" + bytes(40)])  # a chunk past the end
+                                  b"RIFF\x00\x00\x00\x00WAVEfmt \xff\xff\xff\xff" + bytes(40),  # a chunk past the end
+                                  b"RIFF\x00\x00\x00\x00WAVE" + b"junk\x00\x00\x00\x00" * 100_000 + wav()[12:]])
 def test_what_is_not_a_readable_wav_has_no_duration(data: bytes) -> None:
     assert wav_seconds(data) is None
 

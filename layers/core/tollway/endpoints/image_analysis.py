@@ -23,6 +23,7 @@ from tollway.auth.caller import Caller
 from tollway.catalog.media_models import ANALYSIS_PRICE
 from tollway.config import settings
 from tollway.endpoints.completion import call_chat
+from tollway.endpoints.file_references import with_files
 from tollway.endpoints.media_call import SCOPE
 from tollway.endpoints.reply import Reply
 from tollway.endpoints.storage_inputs import with_storage_ref
@@ -56,6 +57,7 @@ async def analyze_image(caller: Caller, fields: dict[str, Any], files: dict[str,
     if request.fallbacks is not None:
         chat["fallbacks"] = request.fallbacks
     validate(ChatCompletionRequest, chat)  # `messages` get the chat route's checks and param names
+    chat = await with_files(caller, chat)  # file_id parts, from the key's own files, as in chat
     candidates = await answerable(caller, request.model, chat, needed_capabilities(chat), scope=SCOPE)
     meter = await admit_call(caller.ref, Call(scope=SCOPE, endpoint="images.analysis", model=request.model,
                                               provider=candidates[0].provider.name, request_id=caller.request_id,

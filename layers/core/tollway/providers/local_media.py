@@ -24,6 +24,8 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
+
 from tollway.errors import InvalidRequest
 from tollway.providers.instances import ProviderInstance
 from tollway.providers.local_png import draw_png
@@ -68,7 +70,8 @@ class LocalMedia:
                                  code="invalid_value", param="dimensions")
         given = body["input"]
         items = [given] if isinstance(given, str) or isinstance(given[0], int) else given
-        vectors = [vector(item, dimensions) for item in items]
+        # Hashing a large batch takes a while: off the event loop, like a network wait would be.
+        vectors = await anyio.to_thread.run_sync(lambda: [vector(item, dimensions) for item in items])
         tokens = sum(max(len(words(item)), 1) if isinstance(item, str) else len(item) for item in items)
         result = embedding_list(vectors, body.get("model", "local/embedding"), body.get("encoding_format") or "float")
         return EmbeddingResult(result | {"usage": {"prompt_tokens": tokens, "total_tokens": tokens}}, tokens)

@@ -21,6 +21,7 @@ RATE = 24_000
 SECONDS_PER_CHAR = 0.06
 _SAMPLES = int(RATE * SECONDS_PER_CHAR)
 _VOLUME = 6_000
+_MAX_CHUNKS = 64
 
 
 @lru_cache(maxsize=512)
@@ -56,7 +57,9 @@ def wav_seconds(data: bytes) -> float | None:
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         return None
     offset, byte_rate, length = 12, 0, None
-    while offset + 8 <= len(data):
+    for _ in range(_MAX_CHUNKS):  # a file of a million tiny chunks is not worth walking
+        if offset + 8 > len(data):
+            break
         kind, size = data[offset:offset + 4], struct.unpack("<I", data[offset + 4:offset + 8])[0]
         if kind == b"fmt " and size >= 16 and offset + 24 <= len(data):
             byte_rate = struct.unpack("<I", data[offset + 16:offset + 20])[0]
