@@ -17,7 +17,7 @@ app = create_app("audio")
 
 @app.post("/v1/audio/speech")
 async def speech(request: Request) -> Response:
-    return await json_call(request, create_speech)
+    return await json_call(request, create_speech, job="speech")  # "async": true → an operation
 
 
 @app.post("/v1/audio/transcriptions")
@@ -27,7 +27,7 @@ async def transcription(request: Request) -> Response:
 
 @app.post("/v1/audio/translations")
 async def translation(request: Request) -> Response:
-    return await form_call(request, translate, json_allowed=True)
+    return await form_call(request, translate, json_allowed=True, job="translation")  # async → operation
 
 
 @app.post("/v1/audio/generation")

@@ -20,7 +20,7 @@ app = create_app("chat")
 
 @app.direct_post("/v1/chat/completions")
 async def create_chat_completion(request: Request) -> Response:
-    return await json_call(request, complete_chat)
+    return await json_call(request, complete_chat, job="chat")  # "async": true → an operation
 
 
 # Anthropic's SDK sends its key as `x-api-key`; `anthropic-beta` goes on to Anthropic for Claude models.

@@ -1,11 +1,15 @@
 """Async jobs (scope ai:generate to start or cancel, ai:read to read): videos, music, any operation,
-OpenAI's videos API, and each key's webhook signing secret. Jobs run in Step Functions."""
+OpenAI's videos API, each key's webhook signing secret and its named webhook topics. Jobs run in
+Step Functions."""
 
 from fastapi import Request, Response
 
 from tollway.endpoints import (
     cancel_operation,
     create_video,
+    delete_webhook,
+    list_webhooks,
+    register_webhook,
     retrieve_video,
     show_operation,
     start_job,
@@ -54,6 +58,22 @@ async def cancel(operation_id: str, request: Request) -> Response:
 @app.get("/v1/webhooks/secret")
 async def get_webhook_secret(request: Request) -> Response:
     return render(await webhook_secret(caller(request)))
+
+
+@app.post("/v1/webhooks")
+async def create_webhook_topic(request: Request) -> Response:
+    who = caller(request)
+    return render(await register_webhook(who, await json_object(request)))
+
+
+@app.get("/v1/webhooks")
+async def list_webhook_topics(request: Request) -> Response:
+    return render(await list_webhooks(caller(request)))
+
+
+@app.delete("/v1/webhooks/{topic}")
+async def delete_webhook_topic(topic: str, request: Request) -> Response:
+    return render(await delete_webhook(caller(request), topic))
 
 
 # OpenAI's videos API: `client.videos.create / retrieve / download_content` work unchanged.

@@ -15,8 +15,11 @@ def test_serve_starts_and_answers_offline_with_local_echo() -> None:
         assert served.url in banner and served.admin_key.startswith("tw-admin-")
         key = served.create_key(credits=1)
         models = httpx.get(served.url + "/v1/models", headers=bearer(key)).json()
-        # No provider credentials at all: the offline model, and the auto models that fall back to it.
-        assert sorted(m["id"] for m in models["data"]) == ["auto", "auto-high", "auto-low", "auto-ultra", "local/echo"]
+        # No provider credentials at all: the offline models, and the auto models that fall back to them.
+        assert sorted(m["id"] for m in models["data"]) == ["auto", "auto-high", "auto-low", "auto-ultra", "local/echo",
+                                                           "local/embedding", "local/image", "local/moderation",
+                                                           "local/rerank", "local/sound", "local/speech",
+                                                           "local/transcription"]
         answer = httpx.post(served.url + "/v1/chat/completions", headers=bearer(key), json={
             "model": "local/echo", "messages": [{"role": "user", "content": "works offline"}]})
         assert answer.json()["choices"][0]["message"]["content"] == "works offline"

@@ -1,5 +1,5 @@
 """POST /v1/images/analysis: an image (upload, base64 or URL) and a prompt → text from a vision chat
-model, charged as that model's tokens."""
+model, charged the flat 0.5 credits an analysis costs."""
 
 import base64
 from decimal import Decimal
@@ -9,7 +9,7 @@ import pytest
 from tests.fakes.media_samples import gif, jpeg, png
 from tests.fakes.openai_upstream import PROMPT_TOKENS, Behaviour
 
-PRICE = Decimal("0.0008")  # gpt-4o-mini, per token
+PRICE = Decimal("0.5")  # per analysis, whichever model reads the image
 
 
 def image_part(upstream) -> dict:
@@ -29,7 +29,8 @@ def test_a_base64_image_reaches_the_vision_model_as_a_data_url(caller, upstream,
     assert body["object"] == "image.analysis" and body["model"] == "gpt-4o-mini" and body["text"] == "ok"
     assert image_part(upstream) == {"url": f"data:image/png;base64,{raw}", "detail": "low"}
     assert upstream.requests[-1].body["max_completion_tokens"] == 50
-    charged = (PROMPT_TOKENS + 1) * PRICE
+    charged = PRICE
+    assert body["usage"]["prompt_tokens"] == PROMPT_TOKENS
     assert Decimal(response.headers["x-credits-used"]) == charged == Decimal(str(body["usage"]["cost"]))
     assert caller.balance() == 10 - charged
     assert caller.usage()[0]["endpoint"] == "images.analysis"
@@ -56,7 +57,8 @@ def test_an_uploaded_image_and_an_image_url_work_too(make_caller, upstream) -> N
     ({"prompt": "x", "image": base64.b64encode(png()).decode(), "image_url": "https://example.com/a.png"}, 400,
      "invalid_image"),
     ({"prompt": "x", "image_url": "file:///etc/passwd"}, 400, "invalid_value"),
-    ({"prompt": "x", "image_url": "https://example.com/a.png", "model": "local/echo"}, 400, "unsupported_model"),
+    ({"prompt": "x", "image_url": "https://example.com/a.png", "model": "local/echo", "fallbacks": []}, 400,
+     "vision_not_supported_by_model"),
     ({"prompt": "x", "image_url": "https://example.com/a.png", "model": "no-such-model"}, 404, "model_not_found"),
 ], ids=["bad-base64", "gif", "corrupt", "no-image", "two-images", "file-url", "no-vision", "unknown-model"])
 def test_bad_analysis_requests_are_refused_and_cost_nothing(caller, upstream, body, status: int, code: str) -> None:

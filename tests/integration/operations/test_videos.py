@@ -20,6 +20,7 @@ def test_a_sora_video_runs_queued_running_succeeded_and_its_url_serves_the_mp4(o
     videos.book.script = JobScript(polls=3)
     op = ops.submit(key, "/v1/videos/generations", SORA)
     assert (op["kind"], op["model"], op["seconds"], op["credits_reserved"]) == ("video", "sora-2", 8, 8)
+    assert op["job_id"] == op["id"]  # older video clients read job_id
     final, seen = ops.wait(key, op["id"])
     statuses = [s["status"] for s in seen]
     assert final["status"] == "succeeded", final
@@ -40,6 +41,7 @@ def test_a_sora_video_runs_queued_running_succeeded_and_its_url_serves_the_mp4(o
     assert (int(record["credits_micro"]), int(record["reserved_micro"])) == (8_000_000, 8_000_000)
     # The kind's own path reads the same operation.
     assert ops.get(key, f"/v1/videos/generations/{op['id']}").json()["status"] == "succeeded"
+    assert final["job_id"] == op["id"] and ops.get(key, f"/v1/videos/{op['id']}").json()["job_id"] == op["id"]
 
 
 def test_a_failed_upstream_job_fails_the_operation_and_refunds_everything(ops, videos) -> None:

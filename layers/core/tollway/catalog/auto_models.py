@@ -18,19 +18,22 @@ AUTO_TIERS: dict[str, str] = {"auto-low": "low", "auto": "balanced", "auto-high"
 _LOW = ("gpt-4o-mini", "gemini-2.0-flash", "claude-haiku-3.5", "llama-3.1-8b-instant", "deepseek-v4-flash")
 _BALANCED = ("gpt-4o-mini", "gemini-2.5-flash", "claude-haiku-3.5", "deepseek-v4-flash", "llama-3.3-70b-versatile")
 _HIGH = ("gpt-4o", "claude-sonnet-4-20250514", "gemini-2.5-pro", "deepseek-v4-pro", "llama-3.3-70b-versatile")
-# local/echo last everywhere: with no provider configured at all, auto still answers (offline).
+# local/* last everywhere: with no provider configured at all, auto still answers (offline).
 TEXT_PREFERENCES: dict[str, tuple[str, ...]] = {
     "low": (*_LOW, "local/echo"), "balanced": (*_BALANCED, "local/echo"),
     "high": (*_HIGH, "local/echo"), "ultra": (*_HIGH, "local/echo"),
 }
 _SDXL = "@cf/stabilityai/stable-diffusion-xl-base-1.0"
 MEDIA_PREFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
-    "image": {"low": (_SDXL, "dall-e-2", "gpt-image-1"), "balanced": ("gpt-image-1", "dall-e-3", _SDXL),
-              "high": ("gpt-image-1", "dall-e-3", _SDXL), "ultra": ("gpt-image-1", "dall-e-3", _SDXL)},
-    "speech": {"low": ("tts-1", "eleven_flash_v2_5"), "balanced": ("gpt-4o-mini-tts", "tts-1", "eleven_turbo_v2_5"),
-               "high": ("tts-1-hd", "eleven_multilingual_v2", "gpt-4o-mini-tts"),
-               "ultra": ("eleven_multilingual_v2", "tts-1-hd", "gpt-4o-mini-tts")},
-    "sound": {tier: ("eleven_text_to_sound_v2",) for tier in ("low", "balanced", "high", "ultra")},
+    "image": {"low": (_SDXL, "dall-e-2", "gpt-image-1", "local/image"),
+              "balanced": ("gpt-image-1", "dall-e-3", _SDXL, "local/image"),
+              "high": ("gpt-image-1", "dall-e-3", _SDXL, "local/image"),
+              "ultra": ("gpt-image-1", "dall-e-3", _SDXL, "local/image")},
+    "speech": {"low": ("tts-1", "eleven_flash_v2_5", "local/speech"),
+               "balanced": ("gpt-4o-mini-tts", "tts-1", "eleven_turbo_v2_5", "local/speech"),
+               "high": ("tts-1-hd", "eleven_multilingual_v2", "gpt-4o-mini-tts", "local/speech"),
+               "ultra": ("eleven_multilingual_v2", "tts-1-hd", "gpt-4o-mini-tts", "local/speech")},
+    "sound": {tier: ("eleven_text_to_sound_v2", "local/sound") for tier in ("low", "balanced", "high", "ultra")},
 }
 
 # Listed in /v1/models so clients can discover them; answered by endpoints/auto.py, never by a provider.

@@ -34,6 +34,11 @@ ENTRIES: tuple[ModelSpec, ...] = (
            capabilities=CHAT_DOCUMENTS | {"audio"}, input_modalities=(*_DOCS_IN, "audio")),
 )
 
+# Who reads the images a request sends to a model that cannot (routing/candidates.py), best first:
+# the first configured one answers, as a fallback the response headers name. Only the affordable
+# tier: the reservation covers the dearest model of a chain.
+VISION_MODELS: tuple[str, ...] = ("gpt-4o-mini", "gemini-2.5-flash", "claude-haiku-3.5")
+
 # Name patterns, first match wins: deepseek-r1* is Groq's distilled model, deepseek-* is DeepSeek's.
 PATTERNS: tuple[tuple[str, str], ...] = (
     ("gpt-*", "openai"),

@@ -68,7 +68,33 @@ ENTRIES: tuple[ModelSpec, ...] = (
     per_unit("jina-reranker-v2-base-multilingual", "jina", "rerank", "0.002", "request"),
     per_unit("rerank-2", "voyage", "rerank", "0.002", "request"),
     per_unit("rerank-2-lite", "voyage", "rerank", "0.002", "request"),
+    # Offline and deterministic (providers/local_media.py), priced like local/echo: a little, so 402
+    # and limits are real locally. max_output_tokens holds the embedding's native dimensions.
+    _embedding("local/embedding", "local", "0.000001", 256),
+    per_unit("local/image", "local", "image", "0.001", "image", capabilities=frozenset({GENERATE, EDIT, VARIATION}),
+             output_modalities=("image",)),
+    per_unit("local/speech", "local", "speech", "0.001", "request", output_modalities=("audio",)),
+    per_unit("local/sound", "local", "sound", "0.001", "request", output_modalities=("audio",)),
+    per_unit("local/transcription", "local", "transcription", "0.001", "request",
+             capabilities=frozenset({TRANSCRIBE, TRANSLATE}), input_modalities=("audio",)),
+    per_unit("local/rerank", "local", "rerank", "0.000001", "request"),
+    per_unit("local/moderation", "local", "moderation", "0", "request", input_modalities=("text", "image")),
 )
+
+# POST /v1/images/analysis: a flat price per analysis, whichever vision model reads the image.
+ANALYSIS_PRICE = credits_to_micro("0.5")
+
+# What answers when a request names no model: the first whose provider is configured, so a gateway
+# with no provider keys at all answers with the offline local/* models (routing/defaults.py).
+DEFAULTS: dict[str, tuple[str, ...]] = {
+    GENERATE: ("gpt-image-1", "@cf/stabilityai/stable-diffusion-xl-base-1.0", "local/image"),
+    EDIT: ("gpt-image-1", "local/image"),
+    VARIATION: ("dall-e-2", "local/image"),
+    TRANSCRIBE: ("whisper-1", "whisper-large-v3-turbo", "local/transcription"),
+    TRANSLATE: ("whisper-1", "whisper-large-v3", "local/transcription"),
+    "moderation": ("omni-moderation-latest", "local/moderation"),
+    "sound": ("eleven_text_to_sound_v2", "local/sound"),
+}
 
 # (pattern, provider, kind), first match of the kind wins.
 PATTERNS: tuple[tuple[str, str, Kind], ...] = (

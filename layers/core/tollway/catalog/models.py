@@ -56,6 +56,8 @@ PATTERNS: tuple[tuple[str, ModelSpec], ...] = tuple(entry for module in _MODULES
 
 def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
     """The spec of `model` if the gateway serves it as `kind`, else None."""
+    if model.startswith("cf/"):  # older clients drop the @ of Workers AI's names: the same models
+        model = "@" + model
     for upstream in custom_upstreams():  # the operator's declarations win over built-in patterns
         custom = upstream.spec_for(model)
         if custom is not None:

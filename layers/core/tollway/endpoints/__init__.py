@@ -40,6 +40,7 @@ _MODULES = {
     "rerank": ("create_rerank",),
     "transcription": ("transcribe", "translate"),
     "usage": ("show_request", "show_usage"),
+    "webhooks": ("delete_webhook", "list_webhooks", "register_webhook"),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -20,12 +20,13 @@ import anyio
 
 from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
-from tollway.endpoints.media_call import choose, metered_call
+from tollway.endpoints.media_call import choose, default_model, metered_call
 from tollway.endpoints.reply import Reply
 from tollway.errors import UpstreamError
 from tollway.ledger import Bill, Ending, Meter, metered_stream
 from tollway.ledger.money import format_credits
 from tollway.providers.media_base import SOUND, SPEECH, AudioStream, SoundJob, SpeechJob
+from tollway.providers.voices import voice_for
 from tollway.storage.media import store_media
 from tollway.wire.openai_audio import SoundGenerationParams, SpeechCreateParams
 from tollway.wire.validation import validate
@@ -38,7 +39,8 @@ async def create_speech(caller: Caller, raw: dict[str, Any]) -> Reply:
     request = validate(SpeechCreateParams, raw)
     spec, synthesizer = await choose(caller, request.model, "speech", SPEECH)
     as_url = request.response_format == "url"
-    job = SpeechJob(spec.id, request.input, request.voice, "mp3" if as_url else request.response_format,
+    job = SpeechJob(spec.id, request.input, voice_for(spec.provider, request.voice),
+                    "mp3" if as_url else request.response_format,
                     request.passed_through())
     return await _audio(caller, spec, "audio.speech", as_url, lambda: synthesizer.speech(job))
 
@@ -46,7 +48,7 @@ async def create_speech(caller: Caller, raw: dict[str, Any]) -> Reply:
 async def generate_sound(caller: Caller, raw: dict[str, Any]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
     request = validate(SoundGenerationParams, raw)
-    spec, generator = await choose(caller, request.model, "sound", SOUND)
+    spec, generator = await choose(caller, request.model or default_model("sound"), "sound", SOUND)
     job = SoundJob(spec.id, request.prompt, request.duration_seconds, request.prompt_influence, request.loop)
     return await _audio(caller, spec, "audio.generation", request.response_format == "url",
                         lambda: generator.sound(job))

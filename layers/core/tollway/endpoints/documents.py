@@ -22,8 +22,10 @@ from tollway.catalog.job_models import CHUNK_MODEL
 from tollway.config import settings
 from tollway.documents.pages import billable_pages
 from tollway.endpoints.reply import Reply
+from tollway.endpoints.storage_inputs import with_storage_ref
 from tollway.errors import InvalidRequest, NotFound, TollwayError
 from tollway.ledger import Call, Meter, admit_call
+from tollway.operations.delivery import split_delivery
 from tollway.operations.kinds.document import DOCUMENT, parse_limits, parse_spec
 from tollway.operations.lifecycle import GENERATE, open_operation
 from tollway.operations.views import operation_json
@@ -86,12 +88,14 @@ async def _metered(meter: Meter, work: Callable[[], T], unit_cost: Callable[[int
 
 
 async def parse_document(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
+    fields, delivery = split_delivery(fields)  # webhook_topic / result_destination: an operation too
+    fields, files = await with_storage_ref(caller, fields, files, "file")
     data, options = await _upload(caller, fields, files)
-    order = DOCUMENT.order_upload(data, filename=options.filename, content_type=options.content_type,
-                                  webhook_url=options.webhook_url)
+    order = delivery.onto(DOCUMENT.order_upload(data, filename=options.filename, content_type=options.content_type,
+                                                webhook_url=options.webhook_url))
     spec = parse_spec()
     large = order.reserve > spec.unit_cost(settings().document_sync_max_pages)
-    if options.async_ or options.webhook_url or large:
+    if options.async_ or options.webhook_url or delivery.asked or large:
         op, headers = await open_operation(caller, order)
         return Reply(headers, body=operation_json(op), status=202)
     meter = await admit_call(caller.ref, Call(scope=GENERATE, endpoint=DOCUMENT.endpoint, model=spec.id,

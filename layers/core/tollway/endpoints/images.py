@@ -20,8 +20,9 @@ import anyio
 from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
 from tollway.catalog.media_models import EDIT, GENERATE, VARIATION
-from tollway.endpoints.media_call import choose, metered_call, require
+from tollway.endpoints.media_call import choose, default_model, metered_call, require
 from tollway.endpoints.reply import Reply
+from tollway.endpoints.storage_inputs import with_storage_ref
 from tollway.errors import InvalidRequest
 from tollway.providers.media_base import IMAGE_EDITS, IMAGE_GENERATION, IMAGE_VARIATIONS, ImageJob, Picture
 from tollway.storage.media import store_media
@@ -29,13 +30,11 @@ from tollway.wire.media_types import Blob, check_image
 from tollway.wire.openai_images import ImageCreateVariationParams, ImageEditParams, ImageGenerateParams
 from tollway.wire.validation import validate
 
-DEFAULT_MODELS = {GENERATE: "gpt-image-1", EDIT: "gpt-image-1", VARIATION: "dall-e-2"}
-
 
 async def generate_images(caller: Caller, raw: dict[str, Any]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
     request = validate(ImageGenerateParams, raw)
-    spec, generator = await choose(caller, request.model or DEFAULT_MODELS[GENERATE], "image", IMAGE_GENERATION)
+    spec, generator = await choose(caller, request.model or default_model(GENERATE), "image", IMAGE_GENERATION)
     await require(caller, spec, GENERATE, "image generation")
     job = ImageJob(spec.id, request.prompt, request.n, request.size, request.passed_through())
     return await _deliver(caller, spec, "images.generations", job, request.delivery(spec.id),
@@ -44,6 +43,7 @@ async def generate_images(caller: Caller, raw: dict[str, Any]) -> Reply:
 
 async def edit_images(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
+    fields, files = await with_storage_ref(caller, fields, files, "image")
     request = validate(ImageEditParams, fields)
     images = [check_image(b.data, b.filename, b.content_type, param="image")
               for b in files.get("image", []) + files.get("image[]", [])]
@@ -51,7 +51,7 @@ async def edit_images(caller: Caller, fields: dict[str, Any], files: dict[str, l
         raise InvalidRequest("image: upload the image to edit as a multipart file", code="missing_file", param="image")
     masks = files.get("mask", [])
     mask = check_image(masks[0].data, masks[0].filename, masks[0].content_type, param="mask") if masks else None
-    spec, editor = await choose(caller, request.model or DEFAULT_MODELS[EDIT], "image", IMAGE_EDITS)
+    spec, editor = await choose(caller, request.model or default_model(EDIT), "image", IMAGE_EDITS)
     await require(caller, spec, EDIT, "image edits")
     job = ImageJob(spec.id, request.prompt, request.n, request.size, request.passed_through())
     return await _deliver(caller, spec, "images.edits", job, request.delivery(spec.id),
@@ -60,13 +60,14 @@ async def edit_images(caller: Caller, fields: dict[str, Any], files: dict[str, l
 
 async def create_variations(caller: Caller, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
+    fields, files = await with_storage_ref(caller, fields, files, "image")
     request = validate(ImageCreateVariationParams, fields)
     uploads = files.get("image", [])
     if not uploads:
         raise InvalidRequest("image: upload the image to vary as a multipart file", code="missing_file",
                              param="image")
     image = check_image(uploads[0].data, uploads[0].filename, uploads[0].content_type, param="image")
-    spec, variator = await choose(caller, request.model or DEFAULT_MODELS[VARIATION], "image", IMAGE_VARIATIONS)
+    spec, variator = await choose(caller, request.model or default_model(VARIATION), "image", IMAGE_VARIATIONS)
     await require(caller, spec, VARIATION, "image variations")
     job = ImageJob(spec.id, "", request.n, request.size, request.passed_through())
     return await _deliver(caller, spec, "images.variations", job, request.delivery(spec.id),

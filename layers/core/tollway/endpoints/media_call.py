@@ -24,6 +24,9 @@ from tollway.errors import RequestTimeLimit, TollwayError
 from tollway.ledger import Call, Meter, admit_call
 from tollway.providers import adapter_for
 from tollway.providers.media_base import Capability
+from tollway.routing.defaults import default_model
+
+__all__ = ["SCOPE", "choose", "default_model", "metered_call", "require"]
 
 SCOPE = "ai:generate"
 T = TypeVar("T")

@@ -18,8 +18,10 @@ import anyio
 from tollway.auth.caller import Caller
 from tollway.config import settings
 from tollway.endpoints.reply import Reply
+from tollway.endpoints.storage_inputs import with_storage_ref
 from tollway.errors import Conflict, ModelNotFound, NotFound, NotImplementedYet, ProviderNotConfigured
 from tollway.operations import lifecycle, results
+from tollway.operations.delivery import Delivery, split_delivery
 from tollway.operations.kinds import Order, operation_kind
 from tollway.operations.records import Operation
 from tollway.operations.views import operation_json, video_json
@@ -27,24 +29,29 @@ from tollway.wire.media_types import Blob
 
 
 async def start_job(caller: Caller, kind: str, body: dict[str, Any]) -> Reply:
-    """202 with the operation: the job runs in Step Functions, the client polls GET /v1/operations/{id}."""
-    op, headers = await _open(caller, lambda: operation_kind(kind).order(body))
+    """202 with the operation: the job runs in Step Functions, the client polls GET /v1/operations/{id}.
+    `webhook_topic` and `result_destination` (operations/delivery.py) work for every kind."""
+    body, delivery = split_delivery(body)
+    op, headers = await _open(caller, lambda: operation_kind(kind).order(body), delivery)
     return Reply(headers, body=operation_json(op), status=202)
 
 
 async def start_upload_job(caller: Caller, kind: str, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Reply:
     """The same for a job whose input is an upload (an audio file to transcribe): it waits in S3."""
     upload_kind = operation_kind(kind)  # NotFound for a kind this gateway does not run
-    op, headers = await _open(caller, lambda: upload_kind.order_upload(fields, files))  # type: ignore[attr-defined]
+    fields, delivery = split_delivery(fields)
+    fields, files = await with_storage_ref(caller, fields, files, "file")
+    op, headers = await _open(caller, lambda: upload_kind.order_upload(fields, files),  # type: ignore[attr-defined]
+                              delivery)
     return Reply(headers, body=operation_json(op), status=202)
 
 
-async def _open(caller: Caller, order: Callable[[], Order]) -> tuple[Operation, dict[str, str]]:
+async def _open(caller: Caller, order: Callable[[], Order], delivery: Delivery) -> tuple[Operation, dict[str, str]]:
     try:
         priced = order()
     except (ModelNotFound, ProviderNotConfigured, NotImplementedYet) as exc:
         raise await caller.refusal(lifecycle.GENERATE, exc) from None
-    return await lifecycle.open_operation(caller, priced)
+    return await lifecycle.open_operation(caller, delivery.onto(priced))
 
 
 async def show_operation(caller: Caller, op_id: str, kind: str | None = None) -> Reply:
@@ -76,7 +83,8 @@ async def create_video(caller: Caller, fields: dict[str, Any], files: dict[str, 
     if files:
         raise NotImplementedYet("input_reference: reference images are not supported by this gateway yet",
                                 param=next(iter(files)))
-    op, headers = await _open(caller, lambda: operation_kind("video").order(fields))
+    fields, delivery = split_delivery(fields)
+    op, headers = await _open(caller, lambda: operation_kind("video").order(fields), delivery)
     return Reply(headers, body=video_json(op))
 
 

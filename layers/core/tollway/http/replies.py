@@ -45,6 +45,7 @@ async def json_call(request: Request, call: JsonCall, *, job: str | None = None,
             from tollway.endpoints import start_job
 
             return render(await start_job(who, job, body))
+        _refuse_delivery(body)
     return render(await until_disconnect(request, lambda: call(who, body, **options)))
 
 
@@ -62,7 +63,15 @@ async def form_call(request: Request, call: FormCall, *, json_allowed: bool = Fa
             from tollway.endpoints import start_upload_job
 
             return render(await start_upload_job(who, job, fields, files))
+        _refuse_delivery(fields)
     return render(await until_disconnect(request, lambda: call(who, fields, files)))
+
+
+def _refuse_delivery(fields: dict[str, Any]) -> None:
+    if "webhook_topic" in fields or "result_destination" in fields:  # rare: import the check only then
+        from tollway.operations.delivery import refuse_without_async
+
+        refuse_without_async(fields)
 
 
 def render(reply: Reply) -> Response:

@@ -12,6 +12,7 @@ that was truly abandoned.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
@@ -19,7 +20,7 @@ import anyio
 
 from tollway.auth.caller import Caller
 from tollway.config import settings
-from tollway.errors import Conflict, TollwayError
+from tollway.errors import Conflict, InvalidRequest, TollwayError
 from tollway.ledger import Call, admit_call
 from tollway.ledger.money import format_credits
 from tollway.operations import executions, records, results
@@ -46,8 +47,23 @@ async def check_webhook(caller: Caller, url: str | None) -> None:
     await anyio.to_thread.run_sync(lambda: check_destination(url, allow_private=settings().webhooks_allow_private))
 
 
+async def topic_url(caller: Caller, topic: str) -> str:
+    """The URL the key registered for `topic`; a 400 naming webhook_topic if it registered none.
+    Asked for a verified key only: nobody else learns which topics a key has."""
+    from tollway.operations.webhook_topics import url_for
+
+    record = await caller.verified(GENERATE)
+    url = await anyio.to_thread.run_sync(url_for, record.id, topic)
+    if url is None:
+        raise InvalidRequest(f"webhook_topic: this key has registered no topic {topic!r} (POST /v1/webhooks)",
+                             code="unknown_webhook_topic", param="webhook_topic")
+    return url
+
+
 async def open_operation(caller: Caller, order: Order) -> tuple[Operation, dict[str, str]]:
     ref = caller.ref
+    if order.webhook_topic is not None:
+        order = dataclasses.replace(order, webhook_url=await topic_url(caller, order.webhook_topic))
     await check_webhook(caller, order.webhook_url)
     op = Operation.new(ref.id, kind=order.kind, endpoint=order.endpoint, model=order.model,
                        provider=order.provider, reserved=order.reserve, params=dict(order.params),

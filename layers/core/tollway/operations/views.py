@@ -37,9 +37,15 @@ def _error(op: Operation) -> dict[str, Any] | None:
     return {"code": op.error.get("code"), "message": op.error.get("message")}
 
 
+def _job_id(op: Operation) -> dict[str, str]:
+    """Older video clients read the job's id as `job_id`: the same id, beside `id`."""
+    return {"job_id": op.id} if op.kind == "video" else {}
+
+
 def operation_json(op: Operation) -> dict[str, Any]:
     return {
         "id": op.id,
+        **_job_id(op),
         "object": "operation",
         "kind": op.kind,
         "model": op.model,
@@ -61,6 +67,7 @@ def video_json(op: Operation) -> dict[str, Any]:
     """OpenAI's Video object, so `client.videos.retrieve()` and `.poll()` work unchanged."""
     return {
         "id": op.id,
+        **_job_id(op),
         "object": "video",
         "model": op.model,
         "status": _VIDEO_STATUS[op.status],

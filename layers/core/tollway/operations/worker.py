@@ -142,7 +142,8 @@ async def _advance(op: Operation, kind: Kind, status: JobStatus) -> Step:
     if status.content is not None:
         data = results.spool()
         data.write(status.content)
-        return await _finish(op, kind, data, status.content_type or "application/octet-stream", status.units)
+        return await _finish(op, kind, data, status.content_type or "application/octet-stream", status.units,
+                             status.charge)
     changes: dict[str, Any] = {"upstream_id": status.upstream_id}
     if status.progress is not None:
         changes["progress"] = status.progress
@@ -166,16 +167,24 @@ async def _store(op_id: str, event: dict[str, Any]) -> Step:
     return await _finish(op, kind, data, content_type, units if isinstance(units, int) else None)
 
 
-async def _finish(op: Operation, kind: Kind, data: IO[bytes], content_type: str, units: int | None) -> Step:
-    """Keep the result in S3, end the operation as succeeded with its charge, settle it."""
+async def _finish(op: Operation, kind: Kind, data: IO[bytes], content_type: str, units: int | None,
+                  used: int | None = None) -> Step:
+    """Keep the result in S3 (and where `result_destination` said), end the operation as succeeded
+    with its charge, settle it. `used`: the µc a job priced by use (tokens) reported."""
     name = results.object_key(op.key_id, op.id, result_name(kind.result_stem, content_type))
     with data:
         size = await asyncio.to_thread(results.put_file, name, data, content_type)
     spec = resolve(op.model, op.kind)  # type: ignore[arg-type]
     charge = op.reserved if spec is None or units is None else min(op.reserved, spec.unit_cost(units))
+    if used is not None:
+        charge = min(op.reserved, used)
     result: dict[str, Any] = {"s3_key": name, "content_type": content_type, "bytes": size}
     if units is not None and spec is not None:
         result["units"], result["unit"] = units, spec.unit
+    destination = op.params.get("result_destination")
+    if isinstance(destination, dict):
+        result["destination"] = await asyncio.to_thread(_write_destination, op.key_id, destination, name,
+                                                        content_type)
     ended = await asyncio.to_thread(lambda: records.finish(op.id, "succeeded", charge=charge, now=time.time(),
                                                            result=result))
     if ended is None:  # cancelled while we stored: nothing to keep, nothing to charge
@@ -184,6 +193,20 @@ async def _finish(op: Operation, kind: Kind, data: IO[bytes], content_type: str,
     await asyncio.to_thread(settle_operation, ended)
     await asyncio.to_thread(results.discard_input, op.params)
     return Step("notify")
+
+
+def _write_destination(key_id: str, destination: dict[str, Any], source: str, content_type: str) -> dict[str, Any]:
+    """Copy the result into the key's own storage; a failure there is reported, not fatal: the result
+    is still kept with the operation."""
+    from tollway.storage.refs import copy_to_output, storage_ref
+
+    shown = {"bucket_id": destination.get("bucket_id"), "key": destination.get("key")}
+    try:
+        copy_to_output(key_id, storage_ref(shown, param="result_destination", writable=True), source, content_type)
+    except Exception as exc:  # noqa: BLE001 - the job succeeded; only the copy did not
+        log.warning("could not write a result destination: %s", type(exc).__name__)
+        return shown | {"written": False}
+    return shown | {"written": True}
 
 
 async def _fail(op_id: str, event: dict[str, Any]) -> Step:

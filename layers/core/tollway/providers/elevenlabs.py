@@ -6,7 +6,7 @@
 
 Speech is `POST /v1/text-to-speech/{voice_id}?output_format=…` {text, model_id}; sound effects are
 `POST /v1/sound-generation?output_format=…` {text, duration_seconds, prompt_influence, model_id}.
-OpenAI voice names map to premade ElevenLabs voices; any other voice is taken as a voice id.
+Voice names map to voice ids (providers/voices.py); a 20-character voice id is taken as it is.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ from tollway.errors import InvalidRequest
 from tollway.providers.media_base import SoundJob, SpeechJob
 from tollway.providers.http_upstream import ResponseBytes, UpstreamHTTP
 from tollway.providers.instances import ProviderInstance
+from tollway.providers.voices import AS_ELEVENLABS as VOICES
+from tollway.providers.voices import RACHEL, voice_for
 from tollway.wire.media_types import SPEECH_TYPES
 
-RACHEL = "21m00Tcm4TlvDq8ikWAM"
-# OpenAI's voice names → premade ElevenLabs voices of a similar character.
-VOICES = {"alloy": RACHEL, "echo": "TxGEqnHWrfWFTfGW9XjX", "onyx": "pNInz6obpgDQGcFmaJgB",
-          "nova": "EXAVITQu4vr4xnAQ5fOp", "shimmer": "MF3mGyEYCl7XYWbV9V6O", "fable": "ErXwobaYiN019PkySvjV"}
-OPENAI_VOICES = frozenset({"ash", "ballad", "coral", "sage", "verse", "marin", "cedar"}) | VOICES.keys()
+__all__ = ["RACHEL", "VOICES", "ElevenLabs"]
 # OpenAI's pcm is 24 kHz 16-bit mono, which ElevenLabs also offers.
 OUTPUT_FORMATS = {"mp3": "mp3_44100_128", "opus": "opus_48000_128", "pcm": "pcm_24000"}
 
@@ -51,7 +49,7 @@ class ElevenLabs:
         if output is None:
             raise InvalidRequest(f"response_format: ElevenLabs voices speak {', '.join(OUTPUT_FORMATS)}, "
                                  f"not {job.response_format}", code="invalid_value", param="response_format")
-        voice = VOICES.get(job.voice, RACHEL) if job.voice in OPENAI_VOICES else job.voice
+        voice = voice_for(self.name, job.voice)  # the endpoint's mapping, again for direct callers
         body: dict[str, Any] = {"text": job.input, "model_id": job.model}
         if job.extra.get("speed") is not None:
             body["voice_settings"] = {"speed": job.extra["speed"]}

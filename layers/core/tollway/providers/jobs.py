@@ -37,6 +37,7 @@ class JobStatus:
     content: bytes | None = None  # a synchronous upstream's finished output itself
     content_type: str | None = None
     units: int | None = None  # billable units the upstream reports (seconds of video, …)
+    charge: int | None = None  # µc, for a job priced by what it used rather than units (a chat's tokens)
     message: str | None = None  # why it failed, safe to show the client
     code: str | None = None
 

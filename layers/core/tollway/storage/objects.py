@@ -4,7 +4,8 @@
     presigned_get(media_key(key_id, "media_1", "png"), seconds=3600)   # a URL anyone can GET for an hour
 
 Keys are built here and only here: `keys/<key id>/files/<file id>` for the Files API,
-`keys/<key id>/media/<media id>.<ext>` for generated media, and `uploads/<key id>/<upload id>` for
+`keys/<key id>/media/<media id>.<ext>` for generated media, `keys/<key id>/outputs/<name>` for
+results written where an operation's `result_destination` said, and `uploads/<key id>/<upload id>` for
 what a client sends to a presigned upload form. Nothing is ever read from `uploads/`: completing an
 upload copies the verified object to its file's key, so the form — valid until it expires — can only
 ever write where nothing looks (a lifecycle rule deletes what lands there after a day).
@@ -45,6 +46,21 @@ def file_key(key_id: str, file_id: str) -> str:
 
 def media_key(key_id: str, media_id: str, extension: str) -> str:
     return f"keys/{key_id}/media/{media_id}.{extension}"
+
+
+def output_key(key_id: str, name: str) -> str:
+    """Where `result_destination` writes (storage/refs.py checked `name`: no dot segments, no `%`)."""
+    return f"keys/{key_id}/outputs/{name}"
+
+
+def webhook_topic_key(key_id: str, topic: str) -> str:
+    return f"keys/{key_id}/webhooks/{topic}.json"
+
+
+def list_keys(prefix: str, limit: int) -> list[str]:
+    """Up to `limit` object keys under `prefix`, in key order."""
+    listed = _s3().list_objects_v2(Bucket=settings().files_bucket, Prefix=prefix, MaxKeys=limit)
+    return [item["Key"] for item in listed.get("Contents", ())]
 
 
 def upload_key(key_id: str, upload_id: str) -> str:
@@ -105,6 +121,18 @@ def copy_version(source: str, version: ObjectVersion, target: str, content_type:
     _s3().copy({"Bucket": bucket, "Key": source}, bucket, target,
                ExtraArgs={"CopySourceIfMatch": version.etag, "MetadataDirective": "REPLACE",
                           "ContentType": content_type, "Metadata": {"filename": header_safe(filename)}},
+               Config=TransferConfig(multipart_threshold=COPY_IN_PARTS_FROM, multipart_chunksize=COPY_PART_BYTES))
+
+
+def copy_tagged(source: str, target: str, content_type: str, filename: str, tagging: str) -> None:
+    """Copy `source` to `target` inside the bucket (in parts when large), with its own tags."""
+    from boto3.s3.transfer import TransferConfig
+
+    bucket = settings().files_bucket
+    _s3().copy({"Bucket": bucket, "Key": source}, bucket, target,
+               ExtraArgs={"MetadataDirective": "REPLACE", "ContentType": content_type,
+                          "Metadata": {"filename": header_safe(filename)}, "TaggingDirective": "REPLACE",
+                          "Tagging": tagging},
                Config=TransferConfig(multipart_threshold=COPY_IN_PARTS_FROM, multipart_chunksize=COPY_PART_BYTES))
 
 

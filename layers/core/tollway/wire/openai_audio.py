@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from tollway.errors import InvalidRequest
 from tollway.wire.base64_data import decode_base64
 from tollway.wire.media_types import Blob, check_audio
 
+AUDIO_FIELDS = ("file", "audio", "base64")  # where a JSON body's base64 audio may be
 SpeechFormat = Literal["mp3", "opus", "aac", "flac", "wav", "pcm", "url"]
 
 
@@ -43,13 +44,27 @@ class SpeechCreateParams(BaseModel):
 class TranslationCreateParams(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    model: str = Field(min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
     prompt: str | None = Field(default=None, max_length=4096)
     response_format: Literal["json", "text", "srt", "vtt", "verbose_json"] = "json"
     temperature: float | None = Field(default=None, ge=0, le=1)
     # JSON bodies only: the audio as base64, and the name to give it.
     file: str | None = Field(default=None, min_length=1)
     filename: str | None = Field(default=None, min_length=1, max_length=255)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _audio_as_file(cls, data: Any) -> Any:
+        """Older clients send the base64 audio as `audio` or `base64`: the same field as `file`."""
+        if not isinstance(data, dict):
+            return data
+        given = [name for name in AUDIO_FIELDS if data.get(name) is not None]
+        if len(given) > 1:
+            raise InvalidRequest(f"{given[1]}: send the audio once, in one of {', '.join(AUDIO_FIELDS)}",
+                                 code="invalid_value", param=given[1])
+        if given and given[0] != "file":
+            data = {k: v for k, v in data.items() if k != given[0]} | {"file": data[given[0]]}
+        return data
 
     def upstream_fields(self) -> dict[str, str | list[str]]:
         """Multipart fields for an OpenAI-compatible upstream (what OpenAI's SDK would send)."""
@@ -75,7 +90,7 @@ class SoundGenerationParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     prompt: str = Field(min_length=1, max_length=1000, validation_alias=AliasChoices("prompt", "text"))
-    model: str = Field(default="eleven_text_to_sound_v2", min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
     duration_seconds: float | None = Field(default=None, ge=0.5, le=30)
     prompt_influence: float | None = Field(default=None, ge=0, le=1)
     loop: bool = False

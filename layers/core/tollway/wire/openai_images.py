@@ -67,11 +67,15 @@ class ImageCreateVariationParams(_ImageParams):
 
 
 class ImageAnalysisParams(BaseModel):
-    """POST /v1/images/analysis: an image (upload, base64 or URL) and a prompt → text."""
+    """POST /v1/images/analysis: an image (upload, base64 or URL) and a prompt → text; or, as older
+    clients send it, OpenAI vision `messages` (checked as a chat request) → a chat.completion."""
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=1, max_length=32_000)
+    prompt: str | None = Field(default=None, min_length=1, max_length=32_000)
+    messages: list[Any] | None = Field(default=None, min_length=1)
+    fallbacks: list[str] | None = Field(default=None, max_length=5)  # [] turns the vision fallback off
+    temperature: float | None = Field(default=None, ge=0, le=2)
     model: str = Field(default="gpt-4o-mini", min_length=1, max_length=256)
     image: str | None = Field(default=None, min_length=1, description="base64 or a data: URL")
     image_url: str | None = Field(default=None, max_length=8192)

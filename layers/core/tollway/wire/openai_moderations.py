@@ -1,7 +1,7 @@
 """POST /v1/moderations: OpenAI's request, checked before it is admitted.
 
-    >>> validate(ModerationCreateParams, {"input": ["one", "two"]}).model
-    'omni-moderation-latest'
+    >>> validate(ModerationCreateParams, {"input": ["one", "two"]}).model is None   # the catalog's default
+    True
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ class ModerationCreateParams(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
     input: Any
-    model: str = Field(default="omni-moderation-latest", min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
 
     @field_validator("input")
     @classmethod

@@ -17,6 +17,9 @@ KINDS: dict[str, str] = {
     "document": "tollway.operations.kinds.document:DOCUMENT",
     "image": "tollway.operations.kinds.media_jobs:IMAGE",
     "transcription": "tollway.operations.kinds.media_jobs:TRANSCRIPTION_KIND",
+    "translation": "tollway.operations.kinds.media_jobs:TRANSLATION_KIND",
+    "speech": "tollway.operations.kinds.media_jobs:SPEECH_KIND",
+    "chat": "tollway.operations.kinds.chat:CHAT",
 }
 
 

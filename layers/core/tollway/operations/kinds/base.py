@@ -35,6 +35,7 @@ class Order:
     reserve: int  # micro-credits: the most the job can cost
     params: dict[str, Any] = field(default_factory=dict)  # what the worker needs, kept on the record
     webhook_url: str | None = None
+    webhook_topic: str | None = None  # a topic the key registered: its URL becomes webhook_url at open
     upload: bytes | None = None  # an input file, kept in S3 for the worker
     upload_type: str = "application/octet-stream"
 
