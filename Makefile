@@ -16,6 +16,8 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 NODE_STAMP := node_modules/.installed
+# pytest-xdist workers: each runs its own emulator and gateways on free ports.
+TEST_WORKERS ?= 2
 # The browser tests drive Debian's chromium (Playwright downloads no browser); root installs it directly.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -36,7 +38,7 @@ serve: $(STAMP)
 	$(BIN)/tollway serve --host 127.0.0.1 --port 8787
 
 test: $(STAMP) chromium
-	@$(BIN)/python -m pytest -q; rc=$$?; \
+	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
 	$(MAKE) --no-print-directory lint-template lint-state-machines build-template
 
