@@ -11,7 +11,8 @@ Replies echo the last user message word by word; usage is exact: prompt_tokens =
 completion_tokens = words sent (capped by max_tokens / max_completion_tokens). A scripted `Reply`
 can instead give text, tool calls (streamed as an id/name delta, then the arguments in pieces of
 `Behaviour.argument_piece` characters), reasoning (as `reasoning_content`, DeepSeek style), a
-finish_reason and usage with cached tokens.
+finish_reason and usage with cached tokens. POST /v1/responses speaks the Responses API
+(tests/fakes/openai_responses.py) from the same script.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = ["PROMPT_TOKENS", "Behaviour", "FakeOpenAI", "Received", "Reply", "Tok
 class FakeOpenAI(ScriptedUpstream):
     def __init__(self, default: Behaviour | None = None, extra_routes: Sequence[BaseRoute] = ()) -> None:
         super().__init__([Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                          Route("/v1/responses", self._responses, methods=["POST"]),
                           Route("/v1/models", self._models, methods=["GET"]), *extra_routes], default)
 
     def add_routes(self, routes: list[BaseRoute]) -> None:
@@ -57,6 +59,11 @@ class FakeOpenAI(ScriptedUpstream):
     async def _models(self, request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [
             {"id": "gpt-4o-mini", "object": "model", "created": 0, "owned_by": "openai"}]})
+
+    async def _responses(self, request: Request) -> Response:
+        from tests.fakes.openai_responses import respond
+
+        return await respond(self, request)
 
     async def _chat(self, request: Request) -> Response:
         body, behaviour = await self._take(request)

@@ -34,6 +34,7 @@ _MODULES = {
     "operations": ("cancel_operation", "create_video", "retrieve_video", "show_operation", "start_job",
                    "start_upload_job", "video_content", "webhook_secret"),
     "rerank": ("create_rerank",),
+    "responses": ("create_response",),
     "transcription": ("transcribe", "translate"),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
