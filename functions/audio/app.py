@@ -1,5 +1,6 @@
 """Audio (scope ai:generate): speech and sound effects streamed through as produced; transcriptions
-and translations from a multipart file or base64 JSON.
+and translations from a multipart file or base64 JSON. /infra/ai/audio/* are the canonical routes,
+/v1/audio/* their aliases.
 
 On Lambda this app runs under uvicorn behind the Lambda Web Adapter (run.sh) so audio streams
 through API Gateway as it arrives; `handler` is the buffered Mangum entry for sam local invoke.
@@ -20,11 +21,13 @@ async def speech(request: Request) -> Response:
     return await json_call(request, create_speech)
 
 
+@app.post("/infra/ai/audio/transcriptions")
 @app.post("/v1/audio/transcriptions")
 async def transcription(request: Request) -> Response:
     return await form_call(request, transcribe, json_allowed=True, job="transcription")  # async → operation
 
 
+@app.post("/infra/ai/audio/translations")
 @app.post("/v1/audio/translations")
 async def translation(request: Request) -> Response:
     return await form_call(request, translate, json_allowed=True)
