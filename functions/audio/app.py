@@ -8,7 +8,7 @@ through API Gateway as it arrives; `handler` is the buffered Mangum entry for sa
 
 from fastapi import Request, Response
 
-from tollway.endpoints import create_speech, generate_sound, transcribe, translate
+from tollway.endpoints import create_speech, create_speech_object, generate_sound, transcribe, translate
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.replies import form_call, json_call
@@ -19,6 +19,12 @@ app = create_app("audio")
 @app.post("/v1/audio/speech")
 async def speech(request: Request) -> Response:
     return await json_call(request, create_speech)
+
+
+# The canonical route answers JSON (base64 audio) unless `response_format: binary` asks for the bytes.
+@app.post("/infra/ai/audio/speech")
+async def speech_object(request: Request) -> Response:
+    return await json_call(request, create_speech_object)
 
 
 @app.post("/infra/ai/audio/transcriptions")

@@ -18,14 +18,17 @@ async def generate(request: Request) -> Response:
     return await json_call(request, generate_images, job="image")  # "async": true → an operation
 
 
+# Multipart, or JSON with the `image` (and `mask`) as base64.
+@app.post("/infra/ai/images/edits")
 @app.post("/v1/images/edits")
 async def edit(request: Request) -> Response:
-    return await form_call(request, edit_images)
+    return await form_call(request, edit_images, json_allowed=True)
 
 
+@app.post("/infra/ai/images/variations")
 @app.post("/v1/images/variations")
 async def create_variation(request: Request) -> Response:
-    return await form_call(request, create_variations)
+    return await form_call(request, create_variations, json_allowed=True)
 
 
 @app.post("/v1/images/analysis")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.media_samples import mp3
+from tests.fakes.media_samples import mp3, png
 
 DOCUMENTS = ["Paris is the capital of France", "Bananas are yellow"]
 VOLATILE = frozenset({"id", "created", "created_at", "request_id", "expires_at", "url", "job_id"})
@@ -62,3 +62,50 @@ def test_an_operation_reads_and_cancels_on_both_routes(caller, media) -> None:
     assert seen[0].json()["id"] == seen[1].json()["id"] == operation
     cancelled = caller.post(f"/infra/ai/operations/{operation}/cancel")
     assert cancelled.status_code in (200, 409), cancelled.text
+
+
+def test_speech_on_the_canonical_route_is_json_with_base64_audio_unless_binary_is_asked(caller, media) -> None:
+    body = {"model": "tts-1", "input": "Hello there", "voice": "alloy"}
+    as_json = caller.post("/infra/ai/audio/speech", json=body)
+    as_bytes = caller.post("/infra/ai/audio/speech", json=body | {"response_format": "binary"})
+    on_v1 = caller.post("/v1/audio/speech", json=body)
+    assert as_json.status_code == as_bytes.status_code == on_v1.status_code == 200, as_json.text
+    answer = as_json.json()
+    assert answer["content_type"] == as_bytes.headers["content-type"] == "audio/mpeg"
+    assert base64.b64decode(answer["audio"]) == as_bytes.content == on_v1.content
+    assert answer["bytes"] == len(on_v1.content) and answer["model"] == as_json.headers["x-model-used"] == "tts-1"
+    assert as_json.headers["x-credits-used"] == "1"
+    assert [r["credits_micro"] for r in caller.usage()] == [1_000_000] * 3
+
+
+@pytest.mark.parametrize("body, param", [({"response_format": "mp3"}, "response_format"),
+                                         ({"format": "url"}, "format"), ({"format": "midi"}, "response_format")])
+def test_bad_speech_delivery_is_a_400_naming_the_field(caller, media, body, param) -> None:
+    response = caller.post("/infra/ai/audio/speech", json={"model": "tts-1", "input": "hi"} | body)
+    assert response.status_code == 400 and response.json()["error"]["param"] == param
+    assert caller.usage() == [] or caller.usage()[-1]["credits_micro"] == 0
+
+
+def test_image_edits_take_the_image_as_base64_json(caller, media) -> None:
+    image = base64.b64encode(png()).decode()
+    response = caller.post("/infra/ai/images/edits", json={"model": "gpt-image-1", "prompt": "add a hat",
+                                                          "image": {"data": image, "content_type": "image/png"}})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"][0]["b64_json"]
+    (sent,) = media.last("openai").files["image"]
+    assert sent[2] == png()
+
+
+@pytest.mark.parametrize("steps", [0, 17, "4", 2.5])
+def test_steps_out_of_range_is_a_400_with_nothing_reserved(caller, media, steps) -> None:
+    response = caller.post("/infra/ai/images/generations", json={"model": "dall-e-3", "prompt": "x", "steps": steps})
+    assert response.status_code == 400 and response.json()["error"]["param"] == "steps"
+    assert caller.usage() == [] and media.requests == []
+
+
+def test_steps_become_the_workers_ai_step_count(caller, media) -> None:
+    response = caller.post("/infra/ai/images/generations", json={
+        "model": "@cf/stabilityai/stable-diffusion-xl-base-1.0", "prompt": "a fox", "steps": 12})
+    assert response.status_code == 200, response.text
+    assert media.last("workers_ai").json["num_steps"] == 12
+    assert "steps" not in media.last("workers_ai").json

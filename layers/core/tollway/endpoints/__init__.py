@@ -20,7 +20,7 @@ from tollway.endpoints.reply import Reply
 # Where each use case lives; its module is imported on first use (module __getattr__, PEP 562).
 _MODULES = {
     "admin": ("create_invite", "create_key", "credit_account", "credit_key", "revoke_key", "show_account", "show_key"),
-    "audio": ("create_speech", "generate_sound"),
+    "audio": ("create_speech", "create_speech_object", "generate_sound"),
     "chat": ("complete_chat",),
     "documents": ("chunk_document", "parse_document"),
     "embeddings": ("create_embeddings",),

@@ -60,6 +60,7 @@ class ImageJob:
     n: int
     size: str | None
     extra: dict[str, Any] = field(default_factory=dict)  # passed through: quality, style, background, user…
+    steps: int | None = None  # denoising steps (1–16): the adapter names it as its provider does, or ignores it
 
 
 @dataclass(frozen=True)

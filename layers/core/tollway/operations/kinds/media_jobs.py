@@ -70,6 +70,8 @@ class ImageKind(_OneStep):
         params = {"prompt": request.prompt, "n": request.n, "extra": request.passed_through()}
         if request.size:
             params["size"] = request.size
+        if request.steps is not None:
+            params["steps"] = request.steps
         return Order(kind=self.name, endpoint=self.endpoint, model=spec.id, provider=spec.provider,
                      reserve=spec.unit_cost(request.n), params=params, webhook_url=_webhook(body))
 
@@ -78,7 +80,7 @@ class ImageKind(_OneStep):
 
     async def submit(self, op: Operation) -> JobStatus:
         p = op.params
-        job = ImageJob(op.model, p["prompt"], p["n"], p.get("size"), p.get("extra") or {})
+        job = ImageJob(op.model, p["prompt"], p["n"], p.get("size"), p.get("extra") or {}, p.get("steps"))
         pictures = (await adapter_for(op.provider, IMAGE_GENERATION).generate_images(job))[: p["n"]]
         if not pictures:
             return JobStatus("failed", message="The upstream returned no image", code="no_image")
