@@ -48,6 +48,8 @@ class FakeOpenAI(ScriptedUpstream):
     def __init__(self, default: Behaviour | None = None, extra_routes: Sequence[BaseRoute] = ()) -> None:
         super().__init__([Route("/v1/chat/completions", self._chat, methods=["POST"]),
                           Route("/v1/responses", self._responses, methods=["POST"]),
+                          # Workers AI's OpenAI-compatible chat, under an account (base URL without /v1)
+                          Route("/accounts/{account}/ai/v1/chat/completions", self._chat, methods=["POST"]),
                           Route("/v1/models", self._models, methods=["GET"]), *extra_routes], default)
 
     def add_routes(self, routes: list[BaseRoute]) -> None:

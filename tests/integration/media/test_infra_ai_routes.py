@@ -15,8 +15,6 @@ VOLATILE = frozenset({"id", "created", "created_at", "request_id", "expires_at",
 AUDIO = "data:audio/mpeg;base64," + base64.b64encode(mp3()).decode()
 
 ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
-    ("GET", "models", None),
-    ("GET", "models/gpt-4o-mini", None),
     ("POST", "embeddings", {"model": "text-embedding-3-small", "input": "hello there"}),
     ("POST", "moderations", {"model": "omni-moderation-latest", "input": "hello"}),
     ("POST", "rerank", {"model": "rerank-v3.5", "query": "capital of France", "documents": DOCUMENTS}),
@@ -109,3 +107,30 @@ def test_steps_become_the_workers_ai_step_count(caller, media) -> None:
     assert response.status_code == 200, response.text
     assert media.last("workers_ai").json["num_steps"] == 12
     assert "steps" not in media.last("workers_ai").json
+
+
+def test_the_canonical_models_name_every_model_provider_colon_model(caller, media) -> None:
+    canonical = caller.get("/infra/ai/models").json()["data"]
+    listed = caller.get("/v1/models").json()["data"]
+    assert {m["aliases"][0] for m in canonical} == {m["id"] for m in listed}
+    by_id = {m["id"]: m for m in canonical}
+    assert by_id["openai:gpt-4o-mini"]["aliases"] == ["gpt-4o-mini"]
+    assert by_id["workers-ai:flux-1-schnell"]["aliases"] == ["@cf/black-forest-labs/flux-1-schnell"]
+    mini = by_id["openai:gpt-4o-mini"]
+    assert mini["supports"]["vision"] is True and mini["supports"]["audio"] is False
+    assert mini["input_modalities"] == ["text", "image", "file"] and mini["max_output_tokens"] == 16_384
+    assert mini["pricing"] == {"unit": "token", "input": "0.0008", "output": "0.0008"}
+    one = caller.get("/infra/ai/models/workers-ai:bge-m3").json()
+    assert (one["id"], one["kind"], one["aliases"]) == ("workers-ai:bge-m3", "embedding", ["@cf/baai/bge-m3"])
+    assert caller.get("/v1/models/workers-ai:bge-m3").json()["canonical_id"] == "workers-ai:bge-m3"
+    unknown = caller.get("/infra/ai/models/acme:gpt-4o")
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "unknown_provider"
+
+
+def test_a_workers_ai_image_model_by_its_provider_id(caller, media) -> None:
+    response = caller.post("/infra/ai/images/generations", json={"model": "workers-ai:flux-1-schnell",
+                                                                "prompt": "a fox", "steps": 12})
+    assert response.status_code == 200, response.text
+    assert response.headers["x-model-used"] == "@cf/black-forest-labs/flux-1-schnell"
+    assert media.last("workers_ai").json["num_steps"] == 8  # FLUX schnell's own maximum
+    assert caller.usage()[-1]["credits_micro"] == 250_000

@@ -68,6 +68,13 @@ ENTRIES: tuple[ModelSpec, ...] = (
     per_unit("jina-reranker-v2-base-multilingual", "jina", "rerank", "0.002", "request"),
     per_unit("rerank-2", "voyage", "rerank", "0.002", "request"),
     per_unit("rerank-2-lite", "voyage", "rerank", "0.002", "request"),
+    # Workers AI, by `workers-ai:<short name>` (catalog/provider_ids.py); prices are this gateway's.
+    _embedding("@cf/baai/bge-m3", "workers_ai", "0.00001", 1_024),
+    per_unit("@cf/baai/bge-reranker-base", "workers_ai", "rerank", "0.001", "request"),
+    per_unit("@cf/meta/llama-guard-3-8b", "workers_ai", "moderation", "0.001", "request"),
+    _transcription("@cf/openai/whisper-large-v3-turbo", "workers_ai", TRANSCRIBE),
+    per_unit("@cf/black-forest-labs/flux-1-schnell", "workers_ai", "image", "0.25", "image",
+             capabilities=frozenset({GENERATE}), output_modalities=("image",)),
 )
 
 # (pattern, provider, kind), first match of the kind wins.

@@ -14,6 +14,7 @@ from typing import Any
 
 from tollway.auth.caller import Caller
 from tollway.catalog import resolve
+from tollway.catalog.models import unknown_prefix
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
 from tollway.providers import provider_for
 from tollway.routing.attempts import Candidate
@@ -23,6 +24,8 @@ from tollway.routing.chain import asked_fallbacks, model_chain
 
 async def answerable(caller: Caller, model: str, raw: dict[str, Any], needed: dict[str, str], *,
                      scope: str) -> list[Candidate]:
+    if (bad_prefix := unknown_prefix(model)) is not None:
+        raise await caller.refusal(scope, bad_prefix)
     primary = resolve(model)
     if primary is None:
         raise await caller.refusal(scope, ModelNotFound(
@@ -31,7 +34,7 @@ async def answerable(caller: Caller, model: str, raw: dict[str, Any], needed: di
     asked = asked_fallbacks(raw)
     candidates: list[Candidate] = []
     unavailable: TollwayError | None = None
-    for position, name in enumerate(model_chain(model, asked)):
+    for position, name in enumerate(model_chain(primary.id, asked)):  # `openai:gpt-4o` has gpt-4o's chain
         spec = primary if position == 0 else resolve(name)
         if spec is None:
             if asked is None:
