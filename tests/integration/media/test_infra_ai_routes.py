@@ -134,3 +134,24 @@ def test_a_workers_ai_image_model_by_its_provider_id(caller, media) -> None:
     assert response.headers["x-model-used"] == "@cf/black-forest-labs/flux-1-schnell"
     assert media.last("workers_ai").json["num_steps"] == 8  # FLUX schnell's own maximum
     assert caller.usage()[-1]["credits_micro"] == 250_000
+
+
+@pytest.mark.parametrize("path, body, model", [
+    ("/infra/ai/embeddings", {"input": "hello"}, "text-embedding-3-small"),
+    ("/infra/ai/moderations", {"input": "hello"}, "omni-moderation-latest"),
+    ("/infra/ai/rerank", {"query": "capital of France", "documents": DOCUMENTS}, "rerank-v3.5"),
+    ("/infra/ai/audio/transcriptions", {"file": AUDIO}, "whisper-1"),
+    ("/infra/ai/audio/speech", {"input": "hello"}, "tts-1"),
+])
+def test_without_a_model_the_catalogs_default_for_the_kind_answers_and_says_so(caller, media, path: str,
+                                                                               body: dict, model: str) -> None:
+    response = caller.post(path, json=body)
+    assert response.status_code == 200, response.text
+    assert response.headers["x-model-used"] == model
+    assert caller.usage()[-1]["model"] == model
+
+
+def test_a_provider_id_on_embeddings_reaches_the_upstream_as_its_own_name(caller, media) -> None:
+    response = caller.post("/infra/ai/embeddings", json={"model": "openai:text-embedding-3-small", "input": "hi"})
+    assert response.status_code == 200, response.text
+    assert media.last("openai").json["model"] == "text-embedding-3-small"

@@ -28,7 +28,7 @@ SpeechFormat = Literal["mp3", "opus", "aac", "flac", "wav", "pcm", "url"]
 class SpeechCreateParams(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    model: str = Field(min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
     input: str = Field(min_length=1, max_length=4096)
     voice: str = Field(default="alloy", min_length=1, max_length=256)
     response_format: SpeechFormat = "mp3"
@@ -43,7 +43,7 @@ class SpeechCreateParams(BaseModel):
 class TranslationCreateParams(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    model: str = Field(min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
     prompt: str | None = Field(default=None, max_length=4096)
     response_format: Literal["json", "text", "srt", "vtt", "verbose_json"] = "json"
     temperature: float | None = Field(default=None, ge=0, le=1)

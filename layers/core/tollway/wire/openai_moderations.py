@@ -18,7 +18,7 @@ class ModerationCreateParams(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
     input: Any
-    model: str = Field(default="omni-moderation-latest", min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
 
     @field_validator("input")
     @classmethod

@@ -27,6 +27,7 @@ from tollway.operations.records import Operation
 from tollway.providers import adapter_for
 from tollway.providers.jobs import JobStatus
 from tollway.providers.media_base import IMAGE_GENERATION, TRANSCRIPTION, ImageJob, TranscriptionJob
+from tollway.routing.defaults import default_model
 from tollway.wire.media_types import Blob
 from tollway.wire.openai_audio import TranscriptionCreateParams, audio_input
 from tollway.wire.openai_images import ImageGenerateParams
@@ -105,7 +106,8 @@ class TranscriptionKind(_OneStep):
     def order_upload(self, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Order:
         request = validate(TranscriptionCreateParams, {k: v for k, v in fields.items() if k not in ASYNC_FIELDS})
         audio = audio_input(request, files.get("file", []))
-        spec = served_as(request.model, "transcription")
+        spec = served_as(request.model if request.model is not None else default_model("transcription"),
+                         "transcription")
         require_capability(spec, TRANSCRIBE, "transcription")
         adapter_for(spec.provider, TRANSCRIPTION)
         params = {"filename": audio.filename, "content_type": audio.content_type,
