@@ -19,4 +19,5 @@ DEFAULT_MODELS: Mapping[Kind, tuple[str, ...]] = MappingProxyType({
     "embedding": ("text-embedding-3-small", "text-embedding-004", "@cf/baai/bge-m3"),
     "rerank": ("rerank-v3.5", "jina-reranker-v2-base-multilingual", "rerank-2", "@cf/baai/bge-reranker-base"),
     "moderation": ("omni-moderation-latest", "@cf/meta/llama-guard-3-8b"),
+    "realtime": ("gpt-realtime",),
 })

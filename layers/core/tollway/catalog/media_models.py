@@ -68,6 +68,13 @@ ENTRIES: tuple[ModelSpec, ...] = (
     per_unit("jina-reranker-v2-base-multilingual", "jina", "rerank", "0.002", "request"),
     per_unit("rerank-2", "voyage", "rerank", "0.002", "request"),
     per_unit("rerank-2-lite", "voyage", "rerank", "0.002", "request"),
+    # Realtime sessions: a flat price per minted session (the client talks to OpenAI directly afterwards).
+    per_unit("gpt-realtime", "openai", "realtime", "2.0", "session", input_modalities=("text", "audio", "image"),
+             output_modalities=("text", "audio")),
+    per_unit("gpt-4o-realtime-preview", "openai", "realtime", "2.0", "session", input_modalities=("text", "audio"),
+             output_modalities=("text", "audio")),
+    per_unit("gpt-4o-mini-realtime-preview", "openai", "realtime", "0.5", "session",
+             input_modalities=("text", "audio"), output_modalities=("text", "audio")),
     # Workers AI, by `workers-ai:<short name>` (catalog/provider_ids.py); prices are this gateway's.
     _embedding("@cf/baai/bge-m3", "workers_ai", "0.00001", 1_024),
     per_unit("@cf/baai/bge-reranker-base", "workers_ai", "rerank", "0.001", "request"),
@@ -101,6 +108,7 @@ PATTERNS: tuple[tuple[str, str, Kind], ...] = (
     ("jina-reranker-*", "jina", "rerank"),
     ("rerank-2*", "voyage", "rerank"),
     ("rerank-lite-*", "voyage", "rerank"),
+    ("gpt-*realtime*", "openai", "realtime"),
 )
 
 # What an unlisted model of each kind costs until it is priced here (ModelSpec fields).
@@ -118,4 +126,6 @@ UNLISTED: dict[Kind, dict[str, Any]] = {
                    "capabilities": frozenset({"moderation"})},
     "rerank": {"unit": "request", "unit_price": credits_to_micro("0.002"), "input_price": 0, "output_price": 0,
                "capabilities": frozenset({"rerank"})},
+    "realtime": {"unit": "session", "unit_price": credits_to_micro("2.0"), "input_price": 0, "output_price": 0,
+                 "capabilities": frozenset({"realtime"})},
 }

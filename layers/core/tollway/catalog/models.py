@@ -99,7 +99,8 @@ _KIND_NAMES: dict[Kind, str] = {
     "chat": "a chat model", "embedding": "an embedding model", "image": "an image model",
     "speech": "a text-to-speech model", "transcription": "a transcription model",
     "sound": "a sound generation model", "moderation": "a moderation model", "rerank": "a rerank model",
-    "video": "a video model", "music": "a music model", "document": "a document model"}
+    "video": "a video model", "music": "a music model", "document": "a document model",
+    "realtime": "a realtime model"}
 
 
 def unknown_prefix(model: str) -> InvalidRequest | None:

@@ -33,6 +33,7 @@ _MODULES = {
     "moderations": ("moderate",),
     "operations": ("cancel_operation", "create_video", "retrieve_video", "show_operation", "start_job",
                    "start_upload_job", "video_content", "webhook_secret"),
+    "realtime": ("create_realtime_session",),
     "rerank": ("create_rerank",),
     "responses": ("create_response",),
     "transcription": ("transcribe", "translate"),

@@ -46,7 +46,8 @@ OPENAI_CHAT = "tollway.providers.openai_compatible:OpenAICompatibleProvider"
 REPLICATE = "tollway.providers.replicate:Replicate"
 
 TYPES: Mapping[str, ProviderType] = MappingProxyType({
-    "openai": ProviderType("tollway.providers.openai_responses:OpenAIProvider", ("tollway.providers.openai_media:OpenAIMedia",),
+    "openai": ProviderType("tollway.providers.openai_responses:OpenAIProvider",
+                           ("tollway.providers.openai_media:OpenAIMedia", "tollway.providers.openai_realtime:OpenAIRealtime"),
                            MappingProxyType({"video": "tollway.providers.openai_videos:OpenAIVideos"})),
     "openai-compatible": ProviderType(OPENAI_CHAT),
     "groq": ProviderType(OPENAI_CHAT, ("tollway.providers.openai_media:OpenAITranscriber",)),
