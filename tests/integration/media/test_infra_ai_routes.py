@@ -155,3 +155,20 @@ def test_a_provider_id_on_embeddings_reaches_the_upstream_as_its_own_name(caller
     response = caller.post("/infra/ai/embeddings", json={"model": "openai:text-embedding-3-small", "input": "hi"})
     assert response.status_code == 200, response.text
     assert media.last("openai").json["model"] == "text-embedding-3-small"
+
+
+def test_new_operations_are_aiop_ids_and_old_op_ids_keep_working(caller, media) -> None:
+    import dataclasses
+
+    from tollway.operations import records
+
+    started = caller.post("/infra/ai/images/generations", json={"model": "dall-e-3", "prompt": "x", "async": True})
+    assert started.status_code == 202, started.text
+    new_id = started.json()["id"]
+    assert new_id.startswith("aiop_")
+    old = dataclasses.replace(records.load(new_id), id="op_0123456789abcdef01234567")
+    records.create(old)  # an operation written before the ids changed
+    for prefix in ("/infra/ai/", "/v1/"):
+        seen = caller.get(f"{prefix}operations/op_0123456789abcdef01234567")
+        assert seen.status_code == 200 and seen.json()["id"] == "op_0123456789abcdef01234567", seen.text
+        assert caller.get(f"{prefix}operations/xop_0123456789abcdef01234567").status_code == 404
