@@ -40,6 +40,7 @@ from tollway.routing.attempts import Candidate, first_answer
 from tollway.routing.candidates import answerable
 from tollway.routing.capabilities import needed_capabilities
 from tollway.routing.chain import without_fallback_fields
+from tollway.routing.quality import default_output_limit, reasoning_options, with_quality
 from tollway.routing.unpriced import refuse_unpriced_responses
 from tollway.wire.generated_text import GeneratedText
 from tollway.wire.openai_responses import MAX_OUTPUT_TOKENS, ResponseCreateParams
@@ -49,7 +50,6 @@ from tollway.wire.translate.responses_to_chat import chat_request_from_responses
 from tollway.wire.validation import validate
 
 SCOPE = "ai:generate"
-_GATEWAY_FIELDS = ("quality",)  # read here, never sent upstream
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ async def create_response(caller: Caller, raw: dict[str, Any]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
     request = validate(ResponseCreateParams, raw)
     refuse_unpriced_responses(raw)
+    raw = with_quality(raw)
     view = chat_request_from_responses(raw, strict=False)
     if not view["messages"]:
         raise InvalidRequest("input: a response needs `input` (a string or items) or `messages`",
@@ -123,12 +124,12 @@ def _plans(candidates: list[Candidate], raw: dict[str, Any], request: ResponseCr
            prompt_bound: int) -> dict[int, ResponsesPlan]:
     """What each candidate is sent. A fallback the request cannot be translated for is left out."""
     plans: dict[int, ResponsesPlan] = {}
-    sent = {k: v for k, v in without_fallback_fields(raw).items() if k not in _GATEWAY_FIELDS}
+    sent = without_fallback_fields(raw)
     for candidate in candidates:
         spec, provider = candidate.spec, candidate.provider
         max_tokens = request.max_output_tokens
         if max_tokens is None:
-            max_tokens = min(settings().default_max_tokens, spec.max_output_tokens, MAX_OUTPUT_TOKENS)
+            max_tokens = min(default_output_limit(raw, settings().default_max_tokens, spec), MAX_OUTPUT_TOKENS)
         elif spec.listed and max_tokens > spec.max_output_tokens:
             if candidate.position == 0:
                 raise InvalidRequest(f"max_output_tokens: {spec.id} produces at most {spec.max_output_tokens} tokens",
@@ -136,7 +137,9 @@ def _plans(candidates: list[Candidate], raw: dict[str, Any], request: ResponseCr
             max_tokens = spec.max_output_tokens
         body = sent | {"model": spec.upstream_id or spec.id, "max_output_tokens": max_tokens}
         native = speaks_responses(provider)
-        if not native:
+        if native:
+            body |= reasoning_options(spec, raw, "responses")
+        else:
             try:
                 body = chat_request_from_responses(body, token_limit_param=provider.token_limit_param)
             except InvalidRequest:
