@@ -131,3 +131,18 @@ def test_out_of_range_settings_are_refused_before_anything_is_charged(served, fi
         openai.responses.create(model=CLAUDE, input="hi", **{field: value})
     assert refused.value.body["param"] == field
     assert served.balance(key["id"]) == Decimal(100)
+
+
+def test_an_openai_model_gets_messages_and_response_format_in_its_own_names(served, upstream) -> None:
+    openai, _ = client(served)
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    openai.responses.create(model=OPENAI_MODEL, input="last", extra_body={
+        "messages": [{"role": "system", "content": "be terse"}, {"role": "user", "content": [
+            {"type": "text", "text": "first"}]}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": schema}}})
+    sent = upstream.requests[-1].body
+    assert "messages" not in sent and "response_format" not in sent and sent["store"] is False
+    assert sent["input"] == [{"role": "system", "content": "be terse"},
+                             {"role": "user", "content": [{"type": "input_text", "text": "first"}]},
+                             {"role": "user", "content": "last"}]
+    assert sent["text"]["format"] == {"type": "json_schema", "name": "A", "schema": schema}

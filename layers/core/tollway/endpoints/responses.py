@@ -46,7 +46,7 @@ from tollway.wire.generated_text import GeneratedText
 from tollway.wire.openai_responses import MAX_OUTPUT_TOKENS, ResponseCreateParams
 from tollway.wire.token_estimate import estimate_prompt_tokens
 from tollway.wire.translate.completion_to_response import response_from_completion
-from tollway.wire.translate.responses_to_chat import chat_request_from_responses
+from tollway.wire.translate.responses_to_chat import chat_request_from_responses, native_request
 from tollway.wire.validation import validate
 
 SCOPE = "ai:generate"
@@ -138,7 +138,7 @@ def _plans(candidates: list[Candidate], raw: dict[str, Any], request: ResponseCr
         body = sent | {"model": spec.upstream_id or spec.id, "max_output_tokens": max_tokens}
         native = speaks_responses(provider)
         if native:
-            body |= reasoning_options(spec, raw, "responses")
+            body = native_request(body) | reasoning_options(spec, raw, "responses")
         else:
             try:
                 body = chat_request_from_responses(body, token_limit_param=provider.token_limit_param)

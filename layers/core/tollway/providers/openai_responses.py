@@ -10,6 +10,7 @@ vLLM…) get a Responses request translated to chat, as Claude and Gemini do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from tollway.providers.openai_compatible import OpenAICompatibleProvider
 from tollway.wire.sse import aiter_events
 
 _ENDINGS = ("response.completed", "response.incomplete")
+_EVENT_NAME = re.compile(r"[a-z0-9_.]{1,100}")  # forwarded as our own `event:` line: nothing else may pass
 
 
 def usage_of(response: Any) -> Usage | None:
@@ -74,7 +76,7 @@ class NativeResponsesStream:
             except ValueError as exc:
                 raise UpstreamError(f"{self._provider} sent an invalid stream event") from exc
             name = event.event or (str(parsed.get("type")) if isinstance(parsed, dict) else "")
-            if not isinstance(parsed, dict) or name in ("error", "response.failed"):
+            if not isinstance(parsed, dict) or name in ("error", "response.failed") or not _EVENT_NAME.fullmatch(name):
                 raise UpstreamError(f"{self._provider} failed mid-stream")
             if name in _ENDINGS:
                 self.usage = usage_of(parsed.get("response"))

@@ -171,3 +171,57 @@ def _chat_format(text_format: dict[str, Any]) -> dict[str, Any]:
             nested[name] = text_format[name]
     return {"type": "json_schema", "json_schema": nested}
 
+
+
+def native_request(raw: dict[str, Any]) -> dict[str, Any]:
+    """The request as OpenAI's own Responses API takes it: this gateway's conveniences in OpenAI's
+    names (`messages` as input items, `response_format` as `text.format`), and `store: false` unless
+    the client asks, so OpenAI keeps nothing of a request by default (its own default is to keep it)."""
+    body = dict(raw)
+    messages = body.pop("messages", None)
+    if messages is not None:
+        given = body.get("input")
+        items = [{"role": "user", "content": given}] if isinstance(given, str) else list(given or [])
+        body["input"] = [*_items_from_messages(messages), *items]
+    response_format = body.pop("response_format", None)
+    if response_format is not None and not (body.get("text") or {}).get("format"):
+        nested = response_format.get("json_schema") if isinstance(response_format.get("json_schema"), dict) else {}
+        body["text"] = {**(body.get("text") or {}), "format": {
+            k: v for k, v in response_format.items() if k != "json_schema"} | nested}
+    body.setdefault("store", False)
+    return body
+
+
+_PART_TYPES = {"text": "input_text", "image_url": "input_image", "file": "input_file"}
+
+
+def _items_from_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for message in messages:
+        role, content = message.get("role"), message.get("content")
+        if role == "tool":
+            items.append({"type": "function_call_output", "call_id": message.get("tool_call_id"),
+                          "output": content if isinstance(content, str) else ""})
+            continue
+        if content:
+            if isinstance(content, list):
+                content = [_input_part(p, role) for p in content if isinstance(p, dict)]
+            items.append({"role": role if role in _ROLES else "user", "content": content})
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") or {}
+            items.append({"type": "function_call", "call_id": call.get("id"), "name": function.get("name"),
+                          "arguments": function.get("arguments") or "{}"})
+    return items
+
+
+def _input_part(part: dict[str, Any], role: Any) -> dict[str, Any]:
+    kind = part.get("type")
+    if kind == "text":
+        return {"type": "output_text" if role == "assistant" else "input_text", "text": part.get("text", "")}
+    if kind == "image_url":
+        image = part.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else image
+        return {"type": "input_image", "image_url": url}
+    if kind == "file":
+        return {"type": "input_file", **(part.get("file") or {})}
+    return part
