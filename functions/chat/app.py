@@ -1,6 +1,6 @@
 """The chat surfaces, JSON or SSE (scope ai:generate):
-POST /v1/chat/completions (OpenAI), POST /v1/messages and /v1/messages/count_tokens (Anthropic).
-POST /v1/responses is not built yet and says so (501).
+POST /v1/chat/completions (OpenAI), POST /v1/messages and /v1/messages/count_tokens (Anthropic),
+POST /infra/ai/responses and its alias /v1/responses (OpenAI's Responses API).
 
 On Lambda this app runs under uvicorn behind the Lambda Web Adapter (run.sh) so SSE streams
 through API Gateway as it is produced; `handler` is the buffered Mangum entry for sam local invoke.
@@ -8,8 +8,7 @@ through API Gateway as it is produced; `handler` is the buffered Mangum entry fo
 
 from fastapi import Request, Response
 
-from tollway.endpoints import complete_chat, count_message_tokens, create_message
-from tollway.errors import NotImplementedYet
+from tollway.endpoints import complete_chat, count_message_tokens, create_message, create_response
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.replies import caller, json_call, render
@@ -35,10 +34,10 @@ async def count_anthropic_message_tokens(request: Request) -> Response:
     return render(await count_message_tokens(who, await json_object(request), request.headers.get("anthropic-beta")))
 
 
-@app.post("/v1/responses")
-async def create_response(request: Request) -> Response:
-    raise NotImplementedYet("The Responses API is not supported by this gateway yet; "
-                            "use POST /v1/chat/completions or POST /v1/messages")
+@app.direct_post("/infra/ai/responses")
+@app.direct_post("/v1/responses")
+async def create_openai_response(request: Request) -> Response:
+    return await json_call(request, create_response)
 
 
 handler = lambda_handler(app)

@@ -1,5 +1,6 @@
-"""POST /v1/documents/parse (multipart or base64; large documents become operations) and
-POST /v1/documents/chunk (scope ai:generate). Parsing runs here, with the layer's parsers."""
+"""POST /infra/ai/documents/parse (multipart or base64; large documents become operations) and
+POST /infra/ai/documents/chunk, each also at its /v1 alias (scope ai:generate). Parsing runs here,
+with the layer's parsers."""
 
 from fastapi import Request, Response
 
@@ -14,6 +15,7 @@ app = create_app("documents")
 
 
 # Not cancelled when the client leaves: the parse goes on in its thread, and is charged one unit.
+@app.post("/infra/ai/documents/parse")
 @app.post("/v1/documents/parse")
 async def parse(request: Request) -> Response:
     who = caller(request)
@@ -21,6 +23,7 @@ async def parse(request: Request) -> Response:
     return render(await parse_document(who, fields, files))
 
 
+@app.post("/infra/ai/documents/chunk")
 @app.post("/v1/documents/chunk")
 async def chunk(request: Request) -> Response:
     who = caller(request)

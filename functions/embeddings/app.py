@@ -1,4 +1,4 @@
-"""POST /v1/embeddings (scope ai:generate): OpenAI's embeddings API, charged per input token."""
+"""POST /infra/ai/embeddings and its alias /v1/embeddings (scope ai:generate): OpenAI's embeddings API, charged per input token."""
 
 from fastapi import Request, Response
 
@@ -10,6 +10,7 @@ from tollway.http.replies import json_call
 app = create_app("embeddings")
 
 
+@app.direct_post("/infra/ai/embeddings")
 @app.direct_post("/v1/embeddings")
 async def create_embedding(request: Request) -> Response:
     return await json_call(request, create_embeddings)

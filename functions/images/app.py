@@ -1,5 +1,6 @@
 """Images (scope ai:generate): generations (JSON; `"async": true` makes an operation), edits and
-variations (multipart), and analysis (an image and a prompt → text from a vision model)."""
+variations (multipart), and analysis (an image and a prompt → text from a vision model). /infra/ai/images/*
+are the canonical routes, /v1/images/* their aliases."""
 
 from fastapi import Request, Response
 
@@ -11,19 +12,23 @@ from tollway.http.replies import form_call, json_call
 app = create_app("images")
 
 
+@app.post("/infra/ai/images/generations")
 @app.post("/v1/images/generations")
 async def generate(request: Request) -> Response:
     return await json_call(request, generate_images, job="image")  # "async": true → an operation
 
 
+# Multipart, or JSON with the `image` (and `mask`) as base64.
+@app.post("/infra/ai/images/edits")
 @app.post("/v1/images/edits")
 async def edit(request: Request) -> Response:
-    return await form_call(request, edit_images)
+    return await form_call(request, edit_images, json_allowed=True)
 
 
+@app.post("/infra/ai/images/variations")
 @app.post("/v1/images/variations")
 async def create_variation(request: Request) -> Response:
-    return await form_call(request, create_variations)
+    return await form_call(request, create_variations, json_allowed=True)
 
 
 @app.post("/v1/images/analysis")

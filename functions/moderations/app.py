@@ -1,4 +1,5 @@
-"""POST /v1/moderations (free, still admitted and recorded) and POST /v1/rerank (scope ai:generate)."""
+"""POST /infra/ai/moderations (free, still admitted and recorded) and POST /infra/ai/rerank, each also
+at its /v1 alias (scope ai:generate)."""
 
 from fastapi import Request, Response
 
@@ -10,11 +11,13 @@ from tollway.http.replies import json_call
 app = create_app("moderations")
 
 
+@app.post("/infra/ai/moderations")
 @app.post("/v1/moderations")
 async def create_moderation(request: Request) -> Response:
     return await json_call(request, moderate)
 
 
+@app.post("/infra/ai/rerank")
 @app.post("/v1/rerank")
 async def rerank(request: Request) -> Response:
     return await json_call(request, create_rerank)

@@ -1,6 +1,6 @@
 """Async jobs (scope ai:generate to start or cancel, ai:read to read): videos, music, any operation,
 OpenAI's videos API, each key's webhook signing secret and its named webhook topics. Jobs run in
-Step Functions."""
+Step Functions. Any operation reads and cancels at /infra/ai/operations/{id} too."""
 
 from fastapi import Request, Response
 
@@ -45,11 +45,13 @@ async def get_music_generation(operation_id: str, request: Request) -> Response:
     return render(await show_operation(caller(request), operation_id, "music"))
 
 
+@app.get("/infra/ai/operations/{operation_id}")
 @app.get("/v1/operations/{operation_id}")
 async def get_operation(operation_id: str, request: Request) -> Response:
     return render(await show_operation(caller(request), operation_id))
 
 
+@app.post("/infra/ai/operations/{operation_id}/cancel")
 @app.post("/v1/operations/{operation_id}/cancel")
 async def cancel(operation_id: str, request: Request) -> Response:
     return render(await cancel_operation(caller(request), operation_id))

@@ -17,6 +17,8 @@ def served(upstream: FakeOpenAI, anthropic_upstream: FakeAnthropic, gemini_upstr
     env = {"OPENAI_API_KEY": "sk-upstream-secret-never-shown", "OPENAI_BASE_URL": upstream.base_url,
            "ANTHROPIC_API_KEY": anthropic_upstream.api_key, "ANTHROPIC_BASE_URL": anthropic_upstream.url,
            "GEMINI_API_KEY": gemini_upstream.api_key, "GEMINI_BASE_URL": gemini_upstream.url,
+           # An OpenAI-compatible provider (DeepSeek's API shape), served by the same fake.
+           "DEEPSEEK_API_KEY": "sk-deepseek-contract", "DEEPSEEK_BASE_URL": upstream.base_url,
            "TOLLWAY_UPSTREAM_TIMEOUT": "2", "TOLLWAY_ADMIN_KEY": "tw-admin-contract",
            # Injected failures reach the SDK as they are: no retries, no default chains, and a
            # breaker that does not open across tests (this process lives for the whole session).

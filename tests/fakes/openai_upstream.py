@@ -11,7 +11,9 @@ Replies echo the last user message word by word; usage is exact: prompt_tokens =
 completion_tokens = words sent (capped by max_tokens / max_completion_tokens). A scripted `Reply`
 can instead give text, tool calls (streamed as an id/name delta, then the arguments in pieces of
 `Behaviour.argument_piece` characters), reasoning (as `reasoning_content`, DeepSeek style), a
-finish_reason and usage with cached tokens.
+finish_reason and usage with cached tokens. POST /v1/responses speaks the Responses API
+(tests/fakes/openai_responses.py) from the same script, and POST /v1/realtime/client_secrets mints
+realtime client secrets (tests/fakes/openai_realtime.py).
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ __all__ = ["PROMPT_TOKENS", "Behaviour", "FakeOpenAI", "Received", "Reply", "Tok
 class FakeOpenAI(ScriptedUpstream):
     def __init__(self, default: Behaviour | None = None, extra_routes: Sequence[BaseRoute] = ()) -> None:
         super().__init__([Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                          Route("/v1/responses", self._responses, methods=["POST"]),
+                          Route("/v1/realtime/client_secrets", self._client_secret, methods=["POST"]),
+                          # Workers AI's OpenAI-compatible chat, under an account (base URL without /v1)
+                          Route("/accounts/{account}/ai/v1/chat/completions", self._chat, methods=["POST"]),
                           Route("/v1/models", self._models, methods=["GET"]), *extra_routes], default)
         self.listed_models: list[str] = ["gpt-4o-mini"]  # what GET /v1/models lists (see _models)
         self.model_list_headers: list[dict[str, str]] = []
@@ -63,6 +69,16 @@ class FakeOpenAI(ScriptedUpstream):
         return JSONResponse({"object": "list", "data": [
             {"id": model, "object": "model", "created": 1_700_000_000, "owned_by": "system"}
             for model in self.listed_models]})
+
+    async def _responses(self, request: Request) -> Response:
+        from tests.fakes.openai_responses import respond
+
+        return await respond(self, request)
+
+    async def _client_secret(self, request: Request) -> Response:
+        from tests.fakes.openai_realtime import client_secret
+
+        return await client_secret(self, request)
 
     async def _chat(self, request: Request) -> Response:
         body, behaviour = await self._take(request)

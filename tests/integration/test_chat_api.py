@@ -168,10 +168,3 @@ def test_models_lists_only_usable_providers_in_the_openai_shape(gateway, admin) 
 def test_unknown_routes_and_methods_answer_in_the_error_shape(gateway) -> None:
     assert_error(httpx.get(f"{gateway.url}/v1/nothing-here"), 404, "not_found")
     assert_error(httpx.get(f"{gateway.url}/v1/chat/completions"), 405, "method_not_allowed")
-
-
-def test_the_responses_api_is_an_honest_501(gateway, admin) -> None:
-    key = admin.create_key(credits=1)
-    response = httpx.post(f"{gateway.url}/v1/responses", headers=bearer(key), json={"model": "gpt-4o", "input": "hi"})
-    error = assert_error(response, 501, "not_implemented")
-    assert "/v1/chat/completions" in error["message"]

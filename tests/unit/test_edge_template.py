@@ -64,9 +64,9 @@ def test_the_waf_rule_allows_5000_requests_per_ip_in_10_minutes_and_can_be_turne
     assert "/stages/${GatewayApi.Stage}" in association["Properties"]["ResourceArn"]["Fn::Sub"]
 
 
-def test_every_v1_path_has_a_cors_preflight_route() -> None:
+def test_every_v1_and_infra_ai_path_has_a_cors_preflight_route() -> None:
     routes = template().routes()
-    paths = {r.path for r in routes if r.path.startswith("/v1/") and r.method != "OPTIONS"}
+    paths = {r.path for r in routes if r.path.startswith(("/v1/", "/infra/ai/")) and r.method != "OPTIONS"}
     preflights = {r.path: r.function for r in routes if r.method == "OPTIONS"}
     assert paths == set(preflights), paths ^ set(preflights)
     assert set(preflights.values()) == {"HealthFunction"}  # tollway/http/edge.py answers them before routing

@@ -43,7 +43,7 @@ def test_embedding_models_are_priced_per_input_token(model: str, provider: str, 
 @pytest.mark.parametrize(("model", "kind", "provider", "price"), [
     ("text-embedding-3-huge", "embedding", "openai", 100), ("gemini-embedding-001", "embedding", "gemini", 100),
     ("gpt-image-2", "image", "openai", 500_000),
-    ("@cf/black-forest-labs/flux-1-schnell", "image", "workers_ai", 500_000),
+    ("@cf/lykon/dreamshaper-8-lcm", "image", "workers_ai", 500_000),
     ("tts-2", "speech", "openai", 1_000_000), ("eleven_v3", "speech", "elevenlabs", 1_000_000),
     ("whisper-large-v3-turbo-2", "transcription", "groq", 500_000), ("whisper-2", "transcription", "openai", 500_000),
     ("text-moderation-007", "moderation", "openai", 0), ("rerank-2.5", "rerank", "voyage", 2_000),

@@ -13,7 +13,7 @@ def test_only_queued_or_running_operations_move(current: str, target: str) -> No
 
 def test_operation_ids_are_unguessable_and_prefixed() -> None:
     ids = {new_operation_id() for _ in range(100)}
-    assert len(ids) == 100 and all(i.startswith("op_") and len(i) == 27 for i in ids)
+    assert len(ids) == 100 and all(i.startswith("aiop_") and len(i) == 29 for i in ids)
 
 
 @pytest.mark.parametrize("changes", [

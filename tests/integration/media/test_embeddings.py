@@ -78,8 +78,8 @@ def test_token_arrays_are_embedded_and_counted_exactly(caller, media) -> None:
     ({"model": "text-embedding-3-small", "input": ["x"] * 2049}, "input"),
     ({"model": "text-embedding-3-small", "input": "x", "encoding_format": "int8"}, "encoding_format"),
     ({"model": "text-embedding-3-small", "input": "x", "dimensions": 0}, "dimensions"),
-    ({"input": "x"}, "model"),
-], ids=["empty-string", "empty-list", "mixed", "negative-token", "too-many", "encoding", "dimensions", "no-model"])
+    ({"model": "", "input": "x"}, "model"),
+], ids=["empty-string", "empty-list", "mixed", "negative-token", "too-many", "encoding", "dimensions", "empty-model"])
 def test_bad_input_is_a_400_naming_the_param_and_reserves_nothing(caller, media, body, param: str) -> None:
     response = caller.post("/v1/embeddings", json=body)
     assert response.status_code == 400, response.text

@@ -141,10 +141,12 @@ def test_bad_image_uploads_are_refused_before_anything_is_reserved(caller, media
 
 @pytest.mark.parametrize(("path", "kwargs", "code"), [
     ("/v1/images/edits", {"data": {"prompt": "x"}, "files": {"other": ("a.txt", b"x", "text/plain")}}, "missing_file"),
-    ("/v1/images/edits", {"json": {"prompt": "x"}}, "unsupported_content_type"),
+    ("/v1/images/edits", {"json": {"prompt": "x"}}, "missing_file"),
+    ("/v1/images/edits", {"content": b"prompt=x", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+     "unsupported_content_type"),
     ("/v1/images/variations", {"content": b"--x\r\n", "headers": {"content-type": "multipart/form-data"}},
      "invalid_multipart"),
-], ids=["no-file", "json-body", "broken-multipart"])
+], ids=["no-file", "json-without-image", "form-urlencoded", "broken-multipart"])
 def test_a_request_that_is_not_a_proper_upload_gets_a_clear_4xx(caller, path: str, kwargs, code: str) -> None:
     response = caller.post(path, **kwargs)
     assert response.status_code in (400, 415), response.text

@@ -63,14 +63,14 @@ def test_rerank_orders_documents_by_relevance_on_every_upstream(caller, media, m
 
 
 @pytest.mark.parametrize(("body", "param"), [
-    ({"query": "q", "documents": ["a"]}, "model"),
+    ({"model": "", "query": "q", "documents": ["a"]}, "model"),
     ({"model": "rerank-v3.5", "query": "", "documents": ["a"]}, "query"),
     ({"model": "rerank-v3.5", "query": "q", "documents": []}, "documents"),
     ({"model": "rerank-v3.5", "query": "q", "documents": ["d"] * 101}, "documents"),
     ({"model": "rerank-v3.5", "query": "q", "documents": ["a", ""]}, "documents"),
     ({"model": "rerank-v3.5", "query": "q", "documents": [{"title": "no text"}]}, "documents"),
     ({"model": "rerank-v3.5", "query": "q", "documents": ["a"], "top_n": 0}, "top_n"),
-], ids=["no-model", "empty-query", "no-documents", "101-documents", "empty-document", "no-text", "top-n-0"])
+], ids=["empty-model", "empty-query", "no-documents", "101-documents", "empty-document", "no-text", "top-n-0"])
 def test_bad_rerank_requests_are_a_400(caller, media, body, param: str) -> None:
     response = caller.post("/v1/rerank", json=body)
     assert response.status_code == 400 and response.json()["error"]["param"] == param

@@ -1,6 +1,6 @@
 """Documents: parse an upload (multipart or base64) into text blocks with pages — in the request
 when small, as an operation when large or asked to be async — and chunk text or blocks. Priced
-per page (0.01), chunking free; every call leaves a usage record. TOLLWAY_DOCUMENT_SYNC_MAX_PAGES
+per page (0.01), chunking per input token (one micro-credit); every call leaves a usage record. TOLLWAY_DOCUMENT_SYNC_MAX_PAGES
 is 3 in these tests."""
 
 import base64
@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
+
+from tollway.wire.token_estimate import estimate_text_tokens
 
 from tests.unit.sample_documents import docx, pdf
 
@@ -115,7 +117,7 @@ def test_bad_parse_requests_are_clear_4xx_and_cost_nothing(ops, kwargs, status: 
     assert ops.balance(key) == 1
 
 
-def test_text_is_chunked_on_boundaries_free_of_charge_and_recorded(ops) -> None:
+def test_text_is_chunked_on_boundaries_charged_per_input_token_and_recorded(ops) -> None:
     key = ops.key(credits=1)
     text = " ".join(f"Sentence number {i} ends here." for i in range(40))
     response = ops.post(key, "/v1/documents/chunk", json={"text": text, "max_chars": 200, "overlap_chars": 40})
@@ -123,9 +125,12 @@ def test_text_is_chunked_on_boundaries_free_of_charge_and_recorded(ops) -> None:
     chunks = response.json()["data"]
     assert len(chunks) > 1 and all(len(c["text"]) <= 200 and c["text"].endswith(".") for c in chunks)
     assert all(c["text"] == text[c["start"]:c["end"]] for c in chunks)
-    assert response.headers["x-credits-used"] == "0" and ops.balance(key) == 1
+    tokens = estimate_text_tokens(text)  # 4 bytes a token: 1,350 bytes
+    assert response.headers["x-credits-used"] == str(Decimal(tokens) / 1_000_000)
+    assert ops.balance(key) == 1 - Decimal(tokens) / 1_000_000
     (record,) = ops.wait_for_usage(key, 1)
     assert (record["endpoint"], record["model"], record["status"]) == ("documents.chunk", "local/document-chunk", "ok")
+    assert (record["tokens_in"], record["credits_micro"]) == (tokens, tokens)
 
 
 def test_parsed_blocks_can_be_chunked_with_their_pages(ops) -> None:

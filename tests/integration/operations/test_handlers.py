@@ -18,7 +18,7 @@ def test_the_documents_handler_chunks_its_sample_event(environment, admin) -> No
     assert status == 200, body
     assert [c["text"] for c in body["data"]] == ["First paragraph of the sample, which says hello to the reader.",
                                                  "Second paragraph, which is a little longer than the first one."]
-    assert headers["x-credits-used"] == "0"
+    assert headers["x-credits-used"] == "0.000042"  # 42 input tokens at one micro-credit each
 
 
 def test_the_operations_handler_reads_an_operation_of_its_key_only(environment, admin) -> None:

@@ -32,6 +32,8 @@ ENTRIES: tuple[ModelSpec, ...] = (
            capabilities=CHAT_DOCUMENTS | {"audio"}, input_modalities=(*_DOCS_IN, "audio")),
     priced("gemini-2.0-flash", "gemini", "0.0004", context_length=1_048_576, max_output_tokens=8_192,
            capabilities=CHAT_DOCUMENTS | {"audio"}, input_modalities=(*_DOCS_IN, "audio")),
+    # Workers AI's OpenAI-compatible chat (`workers-ai:llama-3.1-8b-instruct`); this gateway's price.
+    priced("@cf/meta/llama-3.1-8b-instruct", "workers_ai", "0.0002", max_output_tokens=8_192),
 )
 
 # Who reads the images a request sends to a model that cannot (routing/candidates.py), best first:

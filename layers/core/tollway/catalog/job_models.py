@@ -7,8 +7,8 @@ their unit prices.
 Prices (credits): OpenAI bills Sora per second of video and ElevenLabs music per length, so those
 are per second (known before the job starts, so the reservation is exact); a Replicate-style model
 has no length the gateway can know, so it is priced per prediction. Parsing a document costs per
-page (a PDF page, or 3,000 characters of text where a format has no pages); chunking is free but
-admitted and recorded like every request.
+page (a PDF page, or 3,000 characters of text where a format has no pages); chunking per input
+token.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ ENTRIES: tuple[ModelSpec, ...] = (
     # The gateway's own services: priced here, never listed in /v1/models.
     per_unit("local/document-parse", "local", "document", "0.01", "page", listed=False,
              input_modalities=("file",)),
-    per_unit("local/document-chunk", "local", "document", "0", "request", listed=False),
+    # Chunking is priced per input token (estimated from the text: 4 bytes a token, as for prompts):
+    # 0.000001 credits, one micro-credit, a token — a 100k-token book costs 0.1 credits.
+    ModelSpec("local/document-chunk", "local", input_price=1, output_price=0, kind="document",
+              capabilities=frozenset({"document"}), listed=False),
 )
 
 # First match wins: the pro snapshots before the plain ones.

@@ -79,22 +79,24 @@ ENTRIES: tuple[ModelSpec, ...] = (
              capabilities=frozenset({TRANSCRIBE, TRANSLATE}), input_modalities=("audio",)),
     per_unit("local/rerank", "local", "rerank", "0.000001", "request"),
     per_unit("local/moderation", "local", "moderation", "0", "request", input_modalities=("text", "image")),
+    # Realtime sessions: a flat price per minted session (the client talks to OpenAI directly afterwards).
+    per_unit("gpt-realtime", "openai", "realtime", "2.0", "session", input_modalities=("text", "audio", "image"),
+             output_modalities=("text", "audio")),
+    per_unit("gpt-4o-realtime-preview", "openai", "realtime", "2.0", "session", input_modalities=("text", "audio"),
+             output_modalities=("text", "audio")),
+    per_unit("gpt-4o-mini-realtime-preview", "openai", "realtime", "0.5", "session",
+             input_modalities=("text", "audio"), output_modalities=("text", "audio")),
+    # Workers AI, by `workers-ai:<short name>` (catalog/provider_ids.py); prices are this gateway's.
+    _embedding("@cf/baai/bge-m3", "workers_ai", "0.00001", 1_024),
+    per_unit("@cf/baai/bge-reranker-base", "workers_ai", "rerank", "0.001", "request"),
+    per_unit("@cf/meta/llama-guard-3-8b", "workers_ai", "moderation", "0.001", "request"),
+    _transcription("@cf/openai/whisper-large-v3-turbo", "workers_ai", TRANSCRIBE),
+    per_unit("@cf/black-forest-labs/flux-1-schnell", "workers_ai", "image", "0.25", "image",
+             capabilities=frozenset({GENERATE}), output_modalities=("image",)),
 )
 
 # POST /v1/images/analysis: a flat price per analysis, whichever vision model reads the image.
 ANALYSIS_PRICE = credits_to_micro("0.5")
-
-# What answers when a request names no model: the first whose provider is configured, so a gateway
-# with no provider keys at all answers with the offline local/* models (routing/defaults.py).
-DEFAULTS: dict[str, tuple[str, ...]] = {
-    GENERATE: ("gpt-image-1", "@cf/stabilityai/stable-diffusion-xl-base-1.0", "local/image"),
-    EDIT: ("gpt-image-1", "local/image"),
-    VARIATION: ("dall-e-2", "local/image"),
-    TRANSCRIBE: ("whisper-1", "whisper-large-v3-turbo", "local/transcription"),
-    TRANSLATE: ("whisper-1", "whisper-large-v3", "local/transcription"),
-    "moderation": ("omni-moderation-latest", "local/moderation"),
-    "sound": ("eleven_text_to_sound_v2", "local/sound"),
-}
 
 # (pattern, provider, kind), first match of the kind wins.
 PATTERNS: tuple[tuple[str, str, Kind], ...] = (
@@ -120,6 +122,7 @@ PATTERNS: tuple[tuple[str, str, Kind], ...] = (
     ("jina-reranker-*", "jina", "rerank"),
     ("rerank-2*", "voyage", "rerank"),
     ("rerank-lite-*", "voyage", "rerank"),
+    ("gpt-*realtime*", "openai", "realtime"),
 )
 
 # What an unlisted model of each kind costs until it is priced here (ModelSpec fields).
@@ -137,4 +140,6 @@ UNLISTED: dict[Kind, dict[str, Any]] = {
                    "capabilities": frozenset({"moderation"})},
     "rerank": {"unit": "request", "unit_price": credits_to_micro("0.002"), "input_price": 0, "output_price": 0,
                "capabilities": frozenset({"rerank"})},
+    "realtime": {"unit": "session", "unit_price": credits_to_micro("2.0"), "input_price": 0, "output_price": 0,
+                 "capabilities": frozenset({"realtime"})},
 }

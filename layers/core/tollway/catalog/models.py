@@ -21,7 +21,7 @@ from functools import lru_cache
 from types import ModuleType
 from typing import get_args
 
-from tollway.catalog import auto_models, chat_models, job_models, media_models
+from tollway.catalog import auto_models, chat_models, job_models, media_models, provider_ids
 from tollway.catalog.custom_upstreams import custom_upstreams
 from tollway.catalog.namespaces import namespaced_spec
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
@@ -29,7 +29,7 @@ from tollway.errors import InvalidRequest, ModelNotFound
 from tollway.upstream_ids import id_problem, is_id
 
 __all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", "lookup", "require_capability",
-           "resolve", "served_as"]
+           "resolve", "served_as", "unknown_prefix"]
 
 _KINDS: tuple[Kind, ...] = get_args(Kind)
 _MODULES = (chat_models, media_models, job_models, auto_models)
@@ -55,9 +55,25 @@ PATTERNS: tuple[tuple[str, ModelSpec], ...] = tuple(entry for module in _MODULES
 
 
 def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
-    """The spec of `model` if the gateway serves it as `kind`, else None."""
+    """The spec of `model` (bare, or `provider:model`) if the gateway serves it as `kind`, else None."""
     if model.startswith("cf/"):  # older clients drop the @ of Workers AI's names: the same models
         model = "@" + model
+    for upstream in custom_upstreams():  # the operator's names first: Ollama's `qwen2.5:7b` is not a prefix
+        custom = upstream.spec_for(model)
+        if custom is not None:
+            return custom if custom.kind == kind else None
+    prefixed = provider_ids.split(model, tuple(u.name for u in custom_upstreams()))
+    if prefixed is None:
+        return _resolve_bare(model, kind)
+    provider, names = prefixed
+    for name in names:
+        spec = _resolve_bare(name, kind)
+        if spec is not None and spec.provider == provider:
+            return spec
+    return None
+
+
+def _resolve_bare(model: str, kind: Kind) -> ModelSpec | None:
     for upstream in custom_upstreams():  # the operator's declarations win over built-in patterns
         custom = upstream.spec_for(model)
         if custom is not None:
@@ -90,11 +106,24 @@ _KIND_NAMES: dict[Kind, str] = {
     "chat": "a chat model", "embedding": "an embedding model", "image": "an image model",
     "speech": "a text-to-speech model", "transcription": "a transcription model",
     "sound": "a sound generation model", "moderation": "a moderation model", "rerank": "a rerank model",
-    "video": "a video model", "music": "a music model", "document": "a document model"}
+    "video": "a video model", "music": "a music model", "document": "a document model",
+    "realtime": "a realtime model"}
+
+
+def unknown_prefix(model: str) -> InvalidRequest | None:
+    """A 400 for a `provider:model` id whose provider this gateway does not know, else None."""
+    prefix = provider_ids.prefix_of(model)
+    declared = tuple(u.name for u in custom_upstreams())
+    if prefix is None or provider_ids.provider_named(prefix, declared) is not None:
+        return None
+    return InvalidRequest(f"model: {prefix!r} is not a provider this gateway serves (known: "
+                          f"{', '.join(provider_ids.known_prefixes(declared))})", code="unknown_provider", param="model")
 
 
 def served_as(model: str, kind: Kind) -> ModelSpec:
     """`model` as a model of `kind`, or a 404 naming the `model` param."""
+    if (bad_prefix := unknown_prefix(model)) is not None:
+        raise bad_prefix
     spec = resolve(model, kind)
     if spec is None and (problem := id_problem(model, namespaced=True)) is not None:
         raise InvalidRequest(f"model: a model name {problem}", code="invalid_value", param="model")

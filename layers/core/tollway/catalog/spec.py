@@ -18,7 +18,7 @@ DEFAULT_PRICE = 2_000  # 0.002 credits per token
 CREATED = 1_735_689_600  # 2025-01-01: catalog entries have no upstream creation date
 
 Kind = Literal["chat", "embedding", "image", "speech", "transcription", "sound", "moderation", "rerank",
-               "video", "music", "document"]
+               "video", "music", "document", "realtime"]
 Modality = Literal["text", "image", "audio", "video", "file"]
 
 CHAT = frozenset({"chat", "stream", "tools", "json"})

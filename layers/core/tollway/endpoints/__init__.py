@@ -20,7 +20,7 @@ from tollway.endpoints.reply import Reply
 # Where each use case lives; its module is imported on first use (module __getattr__, PEP 562).
 _MODULES = {
     "admin": ("create_invite", "create_key", "credit_account", "credit_key", "revoke_key", "show_account", "show_key"),
-    "audio": ("create_speech", "generate_sound"),
+    "audio": ("create_speech", "create_speech_object", "generate_sound"),
     "chat": ("complete_chat",),
     "documents": ("chunk_document", "parse_document"),
     "embeddings": ("create_embeddings",),
@@ -37,7 +37,9 @@ _MODULES = {
                   "sync_models", "update_provider"),
     "operations": ("cancel_operation", "create_video", "retrieve_video", "show_operation", "start_job",
                    "start_upload_job", "video_content", "webhook_secret"),
+    "realtime": ("create_realtime_session",),
     "rerank": ("create_rerank",),
+    "responses": ("create_response",),
     "transcription": ("transcribe", "translate"),
     "usage": ("show_request", "show_usage"),
     "webhooks": ("delete_webhook", "list_webhooks", "register_webhook"),

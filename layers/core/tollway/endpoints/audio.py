@@ -13,6 +13,7 @@ as a presigned link.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
 from tollway.endpoints.media_call import choose, default_model, metered_call
 from tollway.endpoints.reply import Reply
-from tollway.errors import UpstreamError
+from tollway.errors import InvalidRequest, UpstreamError
 from tollway.ledger import Bill, Ending, Meter, metered_stream
 from tollway.ledger.money import format_credits
 from tollway.providers.media_base import SOUND, SPEECH, AudioStream, SoundJob, SpeechJob
@@ -43,6 +44,45 @@ async def create_speech(caller: Caller, raw: dict[str, Any]) -> Reply:
                     "mp3" if as_url else request.response_format,
                     request.passed_through())
     return await _audio(caller, spec, "audio.speech", as_url, lambda: synthesizer.speech(job))
+
+
+async def create_speech_object(caller: Caller, raw: dict[str, Any]) -> Reply:
+    """POST /infra/ai/audio/speech: `response_format` says how the audio is delivered — `json` (the
+    default: `{audio: base64, content_type, bytes, model}`) or `binary` (the bytes, streamed, as on
+    /v1) — and `format` which audio format it is (mp3, opus, aac, flac, wav, pcm; default mp3)."""
+    delivery = raw.get("response_format", "json")
+    if delivery not in ("json", "binary"):
+        raise InvalidRequest("response_format: json (base64 audio, the default) or binary (the audio bytes)",
+                             code="invalid_value", param="response_format")
+    body = {k: v for k, v in raw.items() if k not in ("response_format", "format")}
+    if raw.get("format") is not None:
+        if raw["format"] == "url":  # the /v1 extension is a response_format there, not an audio format
+            raise InvalidRequest("format: an audio format (mp3, opus, aac, flac, wav, pcm)", code="invalid_value",
+                                 param="format")
+        body["response_format"] = raw["format"]
+    reply = await create_speech(caller, body)
+    if delivery == "binary":
+        return reply
+    assert reply.chunks is not None
+    audio = await _collect_reply(reply.chunks)  # settles the charge as a finished stream does
+    return Reply(reply.headers, body={"object": "audio", "model": reply.headers.get("x-model-used"),
+                                      "content_type": reply.content_type, "bytes": len(audio),
+                                      "audio": base64.b64encode(audio).decode("ascii")})
+
+
+async def _collect_reply(chunks: AsyncIterator[bytes]) -> bytes:
+    parts, size = [], 0
+    try:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_STORED_BYTES:
+                raise UpstreamError("the upstream's audio is larger than the gateway answers in JSON; "
+                                    "ask for response_format binary")
+            parts.append(chunk)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await chunks.aclose()  # type: ignore[attr-defined]
+    return b"".join(parts)
 
 
 async def generate_sound(caller: Caller, raw: dict[str, Any]) -> Reply:

@@ -55,7 +55,7 @@ async def complete_auto(caller: Caller, raw: dict[str, Any]) -> Reply:
     if "models" not in raw and "fallbacks" not in raw:
         body["fallbacks"] = chain[1:6]
     if tier == "ultra" and not raw.get("tools"):
-        reply = await _refined(caller, body)
+        reply = await refined(caller, body)
     else:
         reply = await complete(caller, body)
     reply.headers |= {"x-auto-tier": tier, "x-auto-modality": modality}
@@ -72,7 +72,7 @@ def _text_chain(tier: str, raw: dict[str, Any]) -> list[str]:
     return chain
 
 
-async def _refined(caller: Caller, body: dict[str, Any]) -> Reply:
+async def refined(caller: Caller, body: dict[str, Any]) -> Reply:
     """Two passes on one model: a draft (not streamed), then its refinement, answered as asked."""
     draft_body = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
     draft = await complete(replace(caller, request_id=f"{caller.request_id}_draft"), draft_body)

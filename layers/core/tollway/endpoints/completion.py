@@ -34,6 +34,7 @@ from tollway.routing.attempts import Candidate, first_answer
 from tollway.routing.candidates import answerable
 from tollway.routing.capabilities import needed_capabilities
 from tollway.routing.chain import without_fallback_fields
+from tollway.routing.quality import default_output_limit, reasoning_options
 from tollway.routing.unpriced import refuse_unpriced_chat
 from tollway.wire.generated_text import GeneratedText
 from tollway.wire.openai_chat import ChatCompletionRequest
@@ -89,10 +90,10 @@ async def complete(caller: Caller, raw: dict[str, Any]) -> Reply:
 
 def _plan(candidate: Candidate, request: ChatCompletionRequest, raw: dict[str, Any], prompt_bound: int) -> Plan:
     spec, provider = candidate.spec, candidate.provider
-    body = without_fallback_fields(raw) | {"model": spec.upstream_id or spec.id}
+    body = without_fallback_fields(raw) | {"model": spec.upstream_id or spec.id} | reasoning_options(spec, raw, "chat")
     max_tokens = request.requested_max_tokens()
     if max_tokens is None:
-        max_tokens = min(settings().default_max_tokens, spec.max_output_tokens)
+        max_tokens = default_output_limit(raw, settings().default_max_tokens, spec)
         body[provider.token_limit_param] = max_tokens
     elif spec.listed and max_tokens > spec.max_output_tokens:
         if candidate.position == 0:

@@ -117,8 +117,9 @@ async def chunk_document(caller: Caller, raw: dict[str, Any]) -> Reply:
     body = validate(ChunkRequest, raw)
     spec = resolve(CHUNK_MODEL, "document")
     assert spec is not None, "the catalog prices chunking"
+    tokens = body.input_tokens()
     meter = await admit_call(caller.ref, Call(scope=GENERATE, endpoint="documents.chunk", model=spec.id,
-                                              provider=spec.provider, reserve=spec.unit_cost(1),
+                                              provider=spec.provider, reserve=spec.cost(tokens, 0),
                                               request_id=caller.request_id))
 
     def work() -> list[documents.Chunk]:
@@ -126,8 +127,8 @@ async def chunk_document(caller: Caller, raw: dict[str, Any]) -> Reply:
             return documents.chunk_blocks(body.blocks, max_chars=body.max_chars, overlap_chars=body.overlap_chars)
         return documents.chunk_text(body.text or "", max_chars=body.max_chars, overlap_chars=body.overlap_chars)
 
-    chunks = await _metered(meter, work, spec.unit_cost)
-    await meter.settle(spec.unit_cost(1))
+    chunks = await _metered(meter, work, lambda done: 0)  # a refused input is free: nothing was chunked
+    await meter.settle(spec.cost(tokens, 0), prompt_tokens=tokens)
     data = [{"object": "chunk", **c.model_dump()} for c in chunks]
     return Reply(meter.headers, body={"object": "list", "data": data, "max_chars": body.max_chars,
                                       "overlap_chars": body.overlap_chars})

@@ -26,7 +26,7 @@ async def create_embeddings(caller: Caller, raw: dict[str, Any]) -> Reply:
     spec, embedder = await choose(caller, request.model, "embedding", EMBEDDINGS)
     estimate = request.estimated_tokens()
     result, meter = await metered_call(caller, spec, "embeddings", spec.cost(estimate, 0),
-                                       lambda: embedder.embed(dict(raw)))
+                                       lambda: embedder.embed(dict(raw) | {"model": spec.upstream_id or spec.id}))
     tokens = result.prompt_tokens if result.prompt_tokens is not None else estimate
     charged = await meter.settle(spec.cost(tokens, 0), prompt_tokens=tokens)
     body = result.body

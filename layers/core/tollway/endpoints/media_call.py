@@ -23,6 +23,7 @@ from tollway.catalog.spec import Kind
 from tollway.errors import RequestTimeLimit, TollwayError
 from tollway.ledger import Call, Meter, admit_call
 from tollway.providers import adapter_for
+from tollway.routing.defaults import default_model
 from tollway.providers.media_base import Capability
 from tollway.routing.defaults import default_model
 
@@ -33,9 +34,10 @@ T = TypeVar("T")
 C = TypeVar("C")
 
 
-async def choose(caller: Caller, model: str, kind: Kind, capability: Capability[C]) -> tuple[ModelSpec, C]:
+async def choose(caller: Caller, model: str | None, kind: Kind, capability: Capability[C]) -> tuple[ModelSpec, C]:
+    """The model named (bare or `provider:model`), or with none the catalog's default for `kind`."""
     try:
-        spec = served_as(model, kind)
+        spec = served_as(model if model is not None else default_model(kind), kind)
         return spec, adapter_for(spec.provider, capability)
     except TollwayError as exc:
         raise await caller.refusal(SCOPE, exc) from None

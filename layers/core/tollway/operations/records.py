@@ -37,8 +37,18 @@ RETENTION_S = 30 * 86_400  # records expire (DynamoDB TTL) a month after they we
 _JSON_FIELDS = ("params", "output_ref", "result", "error", "webhook")
 
 
+# New operations are `aiop_…`; ids written before (`op_…`) keep working wherever an id is read.
+ID_PREFIX = "aiop_"
+ID_PREFIXES = ("aiop_", "op_")
+
+
 def new_operation_id() -> str:
-    return "op_" + secrets.token_hex(12)
+    return ID_PREFIX + secrets.token_hex(12)
+
+
+def is_operation_id(op_id: str) -> bool:
+    """Shaped like an operation id (new or old): anything else is answered as missing, unread."""
+    return op_id.startswith(ID_PREFIXES) and len(op_id) <= 64
 
 
 def can_move(current: str, target: Status) -> bool:
@@ -140,7 +150,7 @@ def load(op_id: str) -> Operation:
 
 def load_for_key(op_id: str, key_id: str) -> Operation:
     """Another key's operation is answered exactly like a missing one: ids reveal nothing."""
-    if not op_id.startswith("op_") or len(op_id) > 64:
+    if not is_operation_id(op_id):
         raise missing(op_id)
     op = load(op_id)
     if op.key_id != key_id:

@@ -60,6 +60,7 @@ class ImageJob:
     n: int
     size: str | None
     extra: dict[str, Any] = field(default_factory=dict)  # passed through: quality, style, background, user…
+    steps: int | None = None  # denoising steps (1–16): the adapter names it as its provider does, or ignores it
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,28 @@ class Capability(Generic[C]):
         return adapter if isinstance(adapter, self.protocol) else None
 
 
+@dataclass(frozen=True)
+class RealtimeJob:
+    model: str
+    voice: str
+    ttl_seconds: int
+
+
+@dataclass(frozen=True)
+class RealtimeSecret:
+    """A short-lived client secret the provider minted for one realtime session."""
+
+    value: str
+    expires_at: int
+    session_id: str | None
+    url: str  # where the client connects with it
+
+
+@runtime_checkable
+class RealtimeSessions(Protocol):
+    async def client_secret(self, job: RealtimeJob) -> RealtimeSecret: ...
+
+
 EMBEDDINGS: Capability[Embedder] = Capability(Embedder, "embeddings")
 IMAGE_GENERATION: Capability[ImageGenerator] = Capability(ImageGenerator, "image generation")
 IMAGE_EDITS: Capability[ImageEditor] = Capability(ImageEditor, "image edits")
@@ -204,3 +227,4 @@ TRANSCRIPTION: Capability[Transcriber] = Capability(Transcriber, "transcription"
 TRANSLATION: Capability[Translator] = Capability(Translator, "audio translation")
 MODERATION: Capability[Moderator] = Capability(Moderator, "moderation")
 RERANK: Capability[Reranker] = Capability(Reranker, "rerank")
+REALTIME: Capability[RealtimeSessions] = Capability(RealtimeSessions, "realtime sessions")

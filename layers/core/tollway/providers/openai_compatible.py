@@ -15,6 +15,7 @@ from tollway.errors import UpstreamError
 from tollway.providers.base import ChatReply, StreamEvent, Usage
 from tollway.providers.http_upstream import HttpUpstream, UpstreamConfig, UpstreamResponse
 from tollway.providers.instances import ProviderInstance
+from tollway.providers.upstream_paths import UpstreamPath
 from tollway.wire.json_codec import loads
 from tollway.wire.sse import data_lines
 
@@ -25,8 +26,12 @@ class OpenAICompatibleProvider(HttpUpstream):
     def __init__(self, instance: ProviderInstance) -> None:
         super().__init__(instance.upstream())
 
+    def chat_path(self) -> UpstreamPath | str:
+        """Where Chat Completions are, under the base URL (an account-scoped path for some)."""
+        return "/chat/completions"
+
     async def chat(self, body: dict[str, Any]) -> ChatReply:
-        parsed = await self.post_json("/chat/completions", body)
+        parsed = await self.post_json(self.chat_path(), body)
         if not isinstance(parsed, dict) or "choices" not in parsed:
             raise UpstreamError(f"{self.name} answered without choices")
         return ChatReply(parsed, Usage.from_openai(parsed.get("usage")))
@@ -34,7 +39,7 @@ class OpenAICompatibleProvider(HttpUpstream):
     async def stream(self, body: dict[str, Any]) -> _OpenAIStream:
         body = {**body, "stream": True, "stream_options": {**(body.get("stream_options") or {}),
                                                             "include_usage": True}}
-        return _OpenAIStream(self.name, await self.open_stream("/chat/completions", body))
+        return _OpenAIStream(self.name, await self.open_stream(self.chat_path(), body))
 
 
 class _OpenAIStream:

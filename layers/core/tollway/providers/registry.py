@@ -46,7 +46,8 @@ OPENAI_CHAT = "tollway.providers.openai_compatible:OpenAICompatibleProvider"
 REPLICATE = "tollway.providers.replicate:Replicate"
 
 TYPES: Mapping[str, ProviderType] = MappingProxyType({
-    "openai": ProviderType(OPENAI_CHAT, ("tollway.providers.openai_media:OpenAIMedia",),
+    "openai": ProviderType("tollway.providers.openai_responses:OpenAIProvider",
+                           ("tollway.providers.openai_media:OpenAIMedia", "tollway.providers.openai_realtime:OpenAIRealtime"),
                            MappingProxyType({"video": "tollway.providers.openai_videos:OpenAIVideos"})),
     "openai-compatible": ProviderType(OPENAI_CHAT),
     "groq": ProviderType(OPENAI_CHAT, ("tollway.providers.openai_media:OpenAITranscriber",)),
@@ -55,7 +56,8 @@ TYPES: Mapping[str, ProviderType] = MappingProxyType({
                            ("tollway.providers.gemini_embeddings:GeminiEmbeddings",)),
     "local": ProviderType("tollway.providers.local_echo:LocalEchoProvider",
                           ("tollway.providers.local_media:LocalMedia",)),
-    "workers-ai": ProviderType(media=("tollway.providers.workers_ai:WorkersAI",)),
+    "workers-ai": ProviderType("tollway.providers.workers_ai_chat:WorkersAIChat",
+                               ("tollway.providers.workers_ai:WorkersAI",)),
     "elevenlabs": ProviderType(media=("tollway.providers.elevenlabs:ElevenLabs",),
                                jobs=MappingProxyType({"music": "tollway.providers.elevenlabs_music:ElevenLabsMusic"})),
     "cohere-rerank": ProviderType(media=("tollway.providers.rerank:CohereCompatibleReranker",)),

@@ -25,6 +25,7 @@ from tollway.upstream_ids import is_id
 MIN_SIDE, MAX_SIDE = 256, 2048
 # Model inputs a client may set besides prompt and size (the SDXL schema's names).
 PASSED = ("negative_prompt", "num_steps", "guidance", "seed", "strength")
+MAX_STEPS = {"@cf/black-forest-labs/flux-1-schnell": 8}
 
 
 def _first_error(parsed: Any) -> str | None:
@@ -48,6 +49,8 @@ class WorkersAI:
         width, height = _dimensions(job.size)
         body = {"prompt": job.prompt, "width": width, "height": height,
                 **{k: v for k, v in job.extra.items() if k in PASSED and v is not None}}
+        if job.steps is not None:  # Workers AI's name; FLUX schnell takes at most 8, SDXL 20
+            body["num_steps"] = min(job.steps, MAX_STEPS.get(job.model, 20))
         path = self.http.path("/accounts/{account}/ai/run/{model:path}", account=str(secret(self._account_env)),
                               model=job.model)
         outcomes = await asyncio.gather(*(self._one(path, body) for _ in range(job.n)), return_exceptions=True)

@@ -19,6 +19,7 @@ from typing import Any
 from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec, resolve
 from tollway.catalog.chat_models import VISION_MODELS
+from tollway.catalog.models import unknown_prefix
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError
 from tollway.providers import provider_for
 from tollway.routing.attempts import Candidate
@@ -28,6 +29,8 @@ from tollway.routing.chain import asked_fallbacks, model_chain
 
 async def answerable(caller: Caller, model: str, raw: dict[str, Any], needed: dict[str, str], *,
                      scope: str) -> list[Candidate]:
+    if (bad_prefix := unknown_prefix(model)) is not None:
+        raise await caller.refusal(scope, bad_prefix)
     try:
         primary = resolve(model)
     except TollwayError as exc:  # a registered provider's unpriced model (catalog/provider_registry.py)
@@ -36,7 +39,7 @@ async def answerable(caller: Caller, model: str, raw: dict[str, Any], needed: di
         raise await caller.refusal(scope, ModelNotFound(
             f"The model {model!r} does not exist or is not served by this gateway", param="model"))
     asked = asked_fallbacks(raw)
-    chain = model_chain(model, asked)
+    chain = model_chain(primary.id, asked)  # `openai:gpt-4o` has gpt-4o's chain
     elsewhere = _reads_images_elsewhere(primary, needed, asked)
     if elsewhere:
         chain = [model, *dict.fromkeys(name for name in [*(asked or ()), *VISION_MODELS] if name != model)]

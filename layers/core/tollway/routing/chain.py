@@ -16,6 +16,7 @@ from tollway.catalog.chat_models import DEFAULT_FALLBACKS
 from tollway.config import settings
 
 FALLBACK_FIELDS = ("models", "fallbacks")
+GATEWAY_FIELDS = (*FALLBACK_FIELDS, "quality")  # read by the gateway, never sent upstream (routing/quality.py)
 MAX_CHAIN = 6
 
 
@@ -42,4 +43,4 @@ def default_fallbacks() -> dict[str, tuple[str, ...]]:
 
 
 def without_fallback_fields(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in raw.items() if k not in FALLBACK_FIELDS}
+    return {k: v for k, v in raw.items() if k not in GATEWAY_FIELDS}

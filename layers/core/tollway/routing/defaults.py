@@ -1,28 +1,30 @@
-"""The model that answers a request naming none: the first of the catalog's defaults for its purpose
-whose provider is configured, so a gateway with no provider keys answers with the offline local/*
-models.
+"""Which model answers a request that names none: the first of the catalog's defaults for its purpose
+whose provider is configured now (catalog/defaults.py), else the first.
 
-    default_model("transcription")    # "whisper-1" with OpenAI configured, else … "local/transcription"
+    default_model("embedding")       # "text-embedding-3-small" with OPENAI_API_KEY set, else … "local/embedding"
+    default_model("translation")     # "whisper-1", … "local/transcription"
 """
 
 from __future__ import annotations
 
-from tollway.catalog import resolve
-from tollway.catalog.media_models import DEFAULTS
+from tollway.catalog.defaults import DEFAULT_MODELS
+from tollway.catalog.models import resolve
 from tollway.catalog.spec import Kind
+from tollway.errors import InvalidRequest
 from tollway.providers import configured_providers
 
 # A purpose that is not itself a catalog kind → the kind its models are.
-_KIND_OF: dict[str, Kind] = {"generate": "image", "edit": "image", "variation": "image",
-                             "translation": "transcription", "transcription": "transcription",
-                             "moderation": "moderation", "sound": "sound"}
+_KIND_OF: dict[str, Kind] = {"generate": "image", "edit": "image", "variation": "image", "translation": "transcription"}
 
 
 def default_model(purpose: str) -> str:
-    preferences = DEFAULTS[purpose]
+    names = DEFAULT_MODELS.get(purpose)
+    if not names:
+        raise InvalidRequest("model: this request needs a model", code="missing_required_parameter", param="model")
+    kind: Kind = _KIND_OF.get(purpose, purpose)  # type: ignore[assignment]
     usable = configured_providers()
-    for model in preferences:
-        spec = resolve(model, _KIND_OF[purpose])
+    for name in names:
+        spec = resolve(name, kind)
         if spec is not None and spec.provider in usable:
-            return model
-    return preferences[0]
+            return name
+    return names[0]  # none configured: the first answers as any unconfigured model does (503)

@@ -55,3 +55,18 @@ def refuse_unpriced_messages(raw: dict[str, Any], beta: str | None) -> None:
         name = name.strip()
         if name.startswith(_UNPRICED_BETAS):
             raise _refuse("anthropic-beta", f"the beta {name!r}")
+
+
+def refuse_unpriced_responses(raw: dict[str, Any]) -> None:
+    """Responses bodies: chat's options, OpenAI's built-in tools (web and file search, code interpreter,
+    image generation, computer use, MCP: billed per call or per container), and background mode,
+    whose answer the gateway would never see to charge it."""
+    refuse_unpriced_chat(raw)
+    for i, tool in enumerate(raw.get("tools") or ()):
+        kind = tool.get("type") if isinstance(tool, dict) else None
+        if isinstance(kind, str) and kind not in ("function", "custom"):
+            raise _refuse(f"tools.{i}.type", f"the built-in tool {kind!r}")
+    if raw.get("background"):
+        raise InvalidRequest("background: a background response is answered after this request ends, so "
+                             "this gateway cannot meter it; stream it or wait for it",
+                             code="unsupported_parameter", param="background")

@@ -81,6 +81,13 @@ class ParseUploadOptions(BaseModel):
 class ChunkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    def input_tokens(self) -> int:
+        """What chunking is charged for: the text's tokens (estimated), at least one."""
+        from tollway.wire.token_estimate import estimate_text_tokens
+
+        texts = [self.text or ""] if self.blocks is None else [b.text for b in self.blocks]
+        return max(1, sum(estimate_text_tokens(t) for t in texts))
+
     text: str | None = Field(default=None, min_length=1)
     blocks: list[TextBlock] | None = Field(default=None, min_length=1, validate_default=True)
     max_chars: int = Field(default=2000, ge=MIN_MAX_CHARS, le=MAX_MAX_CHARS)

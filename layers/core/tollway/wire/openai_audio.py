@@ -29,7 +29,7 @@ SpeechFormat = Literal["mp3", "opus", "aac", "flac", "wav", "pcm", "url"]
 class SpeechCreateParams(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    model: str = Field(min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
     input: str = Field(min_length=1, max_length=4096)
     voice: str = Field(default="alloy", min_length=1, max_length=256)
     response_format: SpeechFormat = "mp3"

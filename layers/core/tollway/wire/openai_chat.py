@@ -163,6 +163,7 @@ class ChatCompletionRequest(_Open):
     # and ours).
     models: list[str] | None = Field(default=None, max_length=5)
     fallbacks: list[str] | None = Field(default=None, max_length=5)
+    quality: Literal["auto", "low", "high", "ultra"] | None = None  # routing/quality.py
 
     @field_validator("stream", "n", mode="before")
     @classmethod

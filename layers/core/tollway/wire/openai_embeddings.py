@@ -27,7 +27,7 @@ class EmbeddingCreateParams(BaseModel):
     # Strict: the body goes upstream as sent, so a value must be what it says (`"dimensions": true`).
     model_config = ConfigDict(extra="allow", strict=True)
 
-    model: str = Field(min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
     input: Any
     dimensions: int | None = Field(default=None, ge=1, le=65_536)
     encoding_format: Literal["float", "base64"] = "float"

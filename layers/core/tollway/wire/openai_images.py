@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 SIZE = re.compile(r"^\d+x\d+$")
 MAX_SIDE = 8192
 # Fields the gateway handles itself; everything else is passed through.
-OWN_FIELDS = frozenset({"model", "prompt", "n", "size", "response_format"})
+OWN_FIELDS = frozenset({"model", "prompt", "n", "size", "response_format", "steps"})
+MAX_STEPS = 16
 
 
 class _ImageParams(BaseModel):
@@ -33,6 +34,8 @@ class _ImageParams(BaseModel):
     size: str | None = None
     response_format: Literal["url", "b64_json"] | None = None
     user: str | None = None
+    # Denoising steps, for the models that take them: each adapter maps it to its provider's own name.
+    steps: int | None = Field(default=None, ge=1, le=MAX_STEPS, strict=True)
 
     @field_validator("size")
     @classmethod

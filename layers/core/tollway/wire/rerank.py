@@ -21,7 +21,7 @@ MAX_DOCUMENTS = 100
 class RerankRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model: str = Field(min_length=1, max_length=256)
+    model: str | None = Field(default=None, min_length=1, max_length=256)  # None: the catalog's default
     query: str = Field(min_length=1, max_length=32_000)
     documents: list[Any] = Field(min_length=1, max_length=MAX_DOCUMENTS)
     top_n: int | None = Field(default=None, ge=1)

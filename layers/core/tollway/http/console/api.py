@@ -316,7 +316,7 @@ async def cancel_operation(operation_id: str, request: Request) -> JSONResponse:
     who = await run(lambda: require_write(request))
 
     def owned() -> tuple[Any, dict[str, str]]:
-        if not operation_id.startswith("op_") or len(operation_id) > 64:
+        if not records.is_operation_id(operation_id):
             raise records.missing(operation_id)
         keys = {k.id: k.name for k in account_keys.keys_of(who.user.account_id)}
         op = records.load(operation_id)

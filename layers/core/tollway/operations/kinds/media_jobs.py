@@ -75,6 +75,8 @@ class ImageKind(OneStep):
         params = {"prompt": request.prompt, "n": request.n, "extra": request.passed_through()}
         if request.size:
             params["size"] = request.size
+        if request.steps is not None:
+            params["steps"] = request.steps
         return Order(kind=self.name, endpoint=self.endpoint, model=spec.id, provider=spec.provider,
                      reserve=spec.unit_cost(request.n), params=params, webhook_url=webhook(body))
 
@@ -83,7 +85,7 @@ class ImageKind(OneStep):
 
     async def submit(self, op: Operation) -> JobStatus:
         p = op.params
-        job = ImageJob(op.model, p["prompt"], p["n"], p.get("size"), p.get("extra") or {})
+        job = ImageJob(op.model, p["prompt"], p["n"], p.get("size"), p.get("extra") or {}, p.get("steps"))
         pictures = (await adapter_for(op.provider, IMAGE_GENERATION).generate_images(job))[: p["n"]]
         if not pictures:
             return JobStatus("failed", message="The upstream returned no image", code="no_image")
@@ -110,7 +112,7 @@ class TranscriptionKind(OneStep):
     def order_upload(self, fields: dict[str, Any], files: dict[str, list[Blob]]) -> Order:
         request = validate(self.params_model, {k: v for k, v in fields.items() if k not in ASYNC_FIELDS})
         audio = audio_input(request, files.get("file", []))
-        spec = served_as(request.model or default_model(self.capability), "transcription")
+        spec = served_as(request.model if request.model is not None else default_model(self.capability), "transcription")
         require_capability(spec, self.capability, self.what)
         adapter_for(spec.provider, self.protocol())
         params = {"filename": audio.filename, "content_type": audio.content_type,
