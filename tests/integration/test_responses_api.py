@@ -104,12 +104,17 @@ def test_an_upstream_breaking_mid_stream_ends_with_an_error_event_and_pays_only_
     ({"model": CLAUDE, "input": "hi", "quality": "best"}, "quality", "invalid_value"),
     ({"model": CLAUDE, "input": "hi", "previous_response_id": "resp_1"}, "previous_response_id",
      "unsupported_parameter"),
+    # Stored responses would be shared by every key of the operator's OpenAI account.
+    ({"model": OPENAI_MODEL, "input": "hi", "previous_response_id": "resp_1"}, "previous_response_id",
+     "unsupported_parameter"),
+    ({"model": OPENAI_MODEL, "input": "hi", "store": True}, "store", "unsupported_parameter"),
     ({"model": OPENAI_MODEL, "input": "hi", "tools": [{"type": "web_search"}]}, "tools.0.type", "unpriced_parameter"),
     ({"model": OPENAI_MODEL, "input": "hi", "background": True}, "background", "unsupported_parameter"),
     ({"model": CLAUDE, "input": [{"role": "robot", "content": "hi"}]}, "input.0.role", "invalid_value"),
     ({"model": CLAUDE, "input": [{"role": "user", "content": [{"type": "input_image"}]}]},
      "input.0.content.0.image_url", "invalid_value"),
-    ({"model": "deepseek-v4-flash", "input": [{"role": "user", "content": [
+    # Images for a model that cannot see go to a vision model unless the request turns fallbacks off.
+    ({"model": "deepseek-v4-flash", "fallbacks": [], "input": [{"role": "user", "content": [
         {"type": "input_image", "image_url": "https://example.com/a.png"}]}]}, "input",
      "vision_not_supported_by_model"),
     ({"model": CLAUDE, "input": "hi", "text": {"format": {"type": "json_schema", "name": "x"}}},
