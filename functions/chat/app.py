@@ -37,7 +37,7 @@ async def count_anthropic_message_tokens(request: Request) -> Response:
 @app.direct_post("/infra/ai/responses")
 @app.direct_post("/v1/responses")
 async def create_openai_response(request: Request) -> Response:
-    return await json_call(request, create_response)
+    return await json_call(request, create_response, job="responses")  # "async": true → an operation
 
 
 handler = lambda_handler(app)

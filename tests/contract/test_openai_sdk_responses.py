@@ -146,3 +146,35 @@ def test_an_openai_model_gets_messages_and_response_format_in_its_own_names(serv
                              {"role": "user", "content": [{"type": "input_text", "text": "first"}]},
                              {"role": "user", "content": "last"}]
     assert sent["text"]["format"] == {"type": "json_schema", "name": "A", "schema": schema}
+
+
+@pytest.mark.parametrize("model", [CLAUDE, "local/echo"])
+def test_responses_with_async_become_an_operation_whose_result_is_the_response(served, model) -> None:
+    import time
+
+    import httpx
+    from openai.types.responses import Response
+
+    openai, key = client(served)
+    started = openai.responses.with_raw_response.create(model=model, input="answered while polled",
+                                                        extra_body={"async": True})
+    operation = started.http_response.json()
+    assert started.http_response.status_code == 202 and operation["kind"] == "responses", operation
+    deadline = time.monotonic() + 60
+    while operation["status"] not in ("succeeded", "failed", "cancelled") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        operation = openai.get(f"/operations/{operation['id']}", cast_to=object)
+    assert operation["status"] == "succeeded", operation
+    response = Response.model_validate(httpx.get(operation["result"]["url"]).json())
+    assert response.object == "response" and response.status == "completed"
+    assert response.output_text == "answered while polled"
+    cost = Decimal(str(operation["credits_used"]))
+    assert cost > 0 and served.balance(key["id"]) == Decimal(100) - cost
+
+
+def test_an_async_response_refuses_a_stream_and_reserves_nothing(served) -> None:
+    openai, key = client(served)
+    with pytest.raises(BadRequestError) as refused:
+        openai.responses.create(model=CLAUDE, input="hi", stream=True, extra_body={"async": True})
+    assert refused.value.body["param"] == "stream"
+    assert served.balance(key["id"]) == 100

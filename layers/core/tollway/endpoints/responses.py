@@ -59,18 +59,6 @@ class ResponsesPlan:
     reserve: int
 
 
-def _refuse_stored_state(request: ResponseCreateParams) -> None:
-    """A response stored at OpenAI lives in the operator's account, shared by every key of this gateway:
-    a key that learned another key's response id could read or continue its conversation. So nothing is
-    stored, and a conversation goes on by being sent again as `input`."""
-    if request.store:
-        raise InvalidRequest("store: this gateway stores no responses at the provider; omit it or send false",
-                             code="unsupported_parameter", param="store")
-    if request.previous_response_id is not None:
-        raise InvalidRequest("previous_response_id: this gateway keeps no conversation state; send the whole "
-                             "conversation as `input`", code="unsupported_parameter", param="previous_response_id")
-
-
 def speaks_responses(provider: object) -> bool:
     return callable(getattr(provider, "responses_stream", None))
 
@@ -78,7 +66,7 @@ def speaks_responses(provider: object) -> bool:
 async def create_response(caller: Caller, raw: dict[str, Any]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
     request = validate(ResponseCreateParams, raw)
-    _refuse_stored_state(request)
+    request.refuse_stored_state()
     refuse_unpriced_responses(raw)
     raw = with_quality(raw)
     view = chat_request_from_responses(raw, strict=False)

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from tollway.errors import InvalidRequest
+
 from tollway.wire.openai_chat import ChatCompletionMessageParam
 
 # The bound the product sets on one answer of this API (the Responses surface's own limit).
@@ -85,6 +87,18 @@ class ResponseCreateParams(_Open):
         if isinstance(value, list) and not value:
             raise ValueError("at least one input item")
         return value
+
+    def refuse_stored_state(self) -> None:
+        """A response stored at OpenAI lives in the operator's account, shared by every key of this gateway:
+        a key that learned another key's response id could read or continue its conversation. So nothing
+        is stored, and a conversation goes on by being sent again as `input`."""
+        if self.store:
+            raise InvalidRequest("store: this gateway stores no responses at the provider; omit it or send false",
+                                 code="unsupported_parameter", param="store")
+        if self.previous_response_id is not None:
+            raise InvalidRequest("previous_response_id: this gateway keeps no conversation state; send the whole "
+                                 "conversation as `input`", code="unsupported_parameter",
+                                 param="previous_response_id")
 
     def format(self) -> ResponseFormatTextConfig | None:
         """The structured-output request, wherever the client put it (`text.format` is OpenAI's)."""

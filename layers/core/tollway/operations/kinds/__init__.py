@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "translation": "tollway.operations.kinds.media_jobs:TRANSLATION_KIND",
     "speech": "tollway.operations.kinds.media_jobs:SPEECH_KIND",
     "chat": "tollway.operations.kinds.chat:CHAT",
+    "responses": "tollway.operations.kinds.chat:RESPONSES",
 }
 
 

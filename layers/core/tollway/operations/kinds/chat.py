@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any
 
 from tollway.catalog import resolve, served_as
@@ -72,21 +73,69 @@ class ChatKind(OneStep):
 
     async def submit(self, op: Operation) -> JobStatus:
         body = json.loads(await asyncio.to_thread(results.get_bytes, op.params["input_key"]))
-        spec = resolve(op.model)
-        if spec is None:
-            raise UpstreamError(f"the model {op.model} is no longer served")
-        reply = await provider_for(op.provider).chat(body)
-        choices = reply.body.get("choices") or []
-        text = " ".join(str((c.get("message") or {}).get("content") or "") for c in choices if isinstance(c, dict))
-        usage = reply.usage or Usage(estimate_prompt_tokens(body["messages"]), estimate_text_tokens(text))
-        used = spec.cost(usage.prompt_tokens, usage.completion_tokens)
-        reported = reply.body.get("usage")
-        reply.body["usage"] = (reported if isinstance(reported, dict) else {}) | {
-            "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
-            "total_tokens": usage.prompt_tokens + usage.completion_tokens,
-            "cost": credits_json(min(used, op.reserved))}
-        content = json.dumps(reply.body, separators=(",", ":")).encode()
+        completion, used = await _complete(op, body)
+        content = json.dumps(completion, separators=(",", ":")).encode()
+        return JobStatus("succeeded", content=content, content_type="application/json", charge=used)
+
+
+async def _complete(op: Operation, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """The chat.completion the operation's model answered, its usage and cost filled in, and the charge."""
+    spec = resolve(op.model)
+    if spec is None:
+        raise UpstreamError(f"the model {op.model} is no longer served")
+    reply = await provider_for(op.provider).chat(body)
+    choices = reply.body.get("choices") or []
+    text = " ".join(str((c.get("message") or {}).get("content") or "") for c in choices if isinstance(c, dict))
+    usage = reply.usage or Usage(estimate_prompt_tokens(body["messages"]), estimate_text_tokens(text))
+    used = spec.cost(usage.prompt_tokens, usage.completion_tokens)
+    reported = reply.body.get("usage")
+    reply.body["usage"] = (reported if isinstance(reported, dict) else {}) | {
+        "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.prompt_tokens + usage.completion_tokens,
+        "cost": credits_json(min(used, op.reserved))}
+    return reply.body, used
+
+
+class ResponsesKind(ChatKind):
+    """A Responses API call as an operation (`"async": true` on /v1/responses and /infra/ai/responses):
+    translated to chat as the synchronous call is for every provider, run like an async chat, and its
+    result the `response` object. The Responses request waits in S3 beside the chat request it became."""
+
+    name = "responses"
+    endpoint = "responses"
+    result_stem = "response"
+
+    def order(self, body: dict[str, Any]) -> Order:
+        from tollway.routing.unpriced import refuse_unpriced_responses
+        from tollway.wire.openai_responses import ResponseCreateParams
+        from tollway.wire.translate.responses_to_chat import chat_request_from_responses
+
+        raw = {k: v for k, v in body.items() if k not in ASYNC_FIELDS}
+        request = validate(ResponseCreateParams, raw)
+        if request.stream:
+            raise InvalidRequest("stream: an async response is not streamed; poll its operation for the answer",
+                                 code="invalid_value", param="stream")
+        request.refuse_stored_state()
+        refuse_unpriced_responses(raw)
+        provider = provider_for(served_as(request.model, "chat").provider)
+        chat = chat_request_from_responses(raw, token_limit_param=provider.token_limit_param)
+        if not chat.get("messages"):
+            raise InvalidRequest("input: a response needs `input` (a string or items) or `messages`",
+                                 code="missing_required_parameter", param="input")
+        order = super().order(chat | {k: body[k] for k in ASYNC_FIELDS if k in body})
+        sent = json.loads(order.upload or b"{}")
+        return replace(order, kind=self.name, endpoint=self.endpoint,
+                       upload=json.dumps({"chat": sent, "request": raw}, separators=(",", ":")).encode())
+
+    async def submit(self, op: Operation) -> JobStatus:
+        from tollway.wire.translate.completion_to_response import response_from_completion
+
+        stored = json.loads(await asyncio.to_thread(results.get_bytes, op.params["input_key"]))
+        completion, used = await _complete(op, stored["chat"])
+        response = response_from_completion(completion, stored["request"])
+        content = json.dumps(response, separators=(",", ":")).encode()
         return JobStatus("succeeded", content=content, content_type="application/json", charge=used)
 
 
 CHAT = ChatKind()
+RESPONSES = ResponsesKind()
