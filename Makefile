@@ -19,11 +19,12 @@ NODE_STAMP := node_modules/.installed
 # The browser tests drive Debian's chromium (Playwright downloads no browser); root installs it directly.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help serve test test-only lint-template lint-state-machines build-template bench soak clean chromium
+.PHONY: help serve test test-only lint lint-template lint-state-machines build-template bench soak fuzz openapi clean chromium
 
 help:
 	@echo "make serve   run the gateway on http://127.0.0.1:8787"
 	@echo "make test    install, run all tests and template checks"
+	@echo "make lint    ruff, mypy (strict) and the import-layering contract (run by make test)"
 	@echo "make soak    ten minutes of mixed load on tollway serve (SOAK_DURATION=seconds to change)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -35,7 +36,7 @@ $(STAMP): pyproject.toml constraints.txt
 serve: $(STAMP)
 	$(BIN)/tollway serve --host 127.0.0.1 --port 8787
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium lint
 	@$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
 	$(MAKE) --no-print-directory lint-template lint-state-machines build-template
@@ -52,6 +53,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 lint-state-machines: $(NODE_STAMP)
 	npx --no-install asl-validator $(foreach f,$(wildcard statemachines/*.asl.json),--json-path $(f))
+
+# Static checks, configured in pyproject.toml: ruff (correctness rules), mypy strict on the layer (with
+# a shrinking list of modules not yet clean) and import-linter (the package order of the layer).
+lint: $(STAMP)
+	$(BIN)/ruff check layers functions tests bench
+	$(BIN)/mypy
+	PYTHONPATH=$(CURDIR)/layers/core $(BIN)/lint-imports
 
 lint-template: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

@@ -18,7 +18,7 @@ from typing import Any
 from tollway.config import secret
 from tollway.errors import TollwayError
 from tollway.providers.http_upstream import UpstreamHTTP
-from tollway.providers.registry import _adapter, _media_adapters, configured_providers
+from tollway.providers.registry import _chat, _media, configured_providers
 from tollway.providers.upstream_paths import UpstreamPath
 
 TIMEOUT_S = 5.0
@@ -32,10 +32,10 @@ NOT_CHECKED = {"cohere", "jina", "voyage"}  # rerank APIs: every call is billed
 
 
 def _client(name: str) -> UpstreamHTTP | None:
-    chat = _adapter(name)
+    chat = _chat(name)
     if isinstance(chat, UpstreamHTTP):
         return chat
-    for adapter in _media_adapters(name):
+    for adapter in _media(name):
         http = getattr(adapter, "http", None)
         if isinstance(http, UpstreamHTTP):
             return http
