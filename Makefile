@@ -25,6 +25,8 @@ help:
 	@echo "make serve   run the gateway on http://127.0.0.1:8787"
 	@echo "make test    install, run all tests and template checks"
 	@echo "make lint    ruff, mypy (strict) and the import-layering contract (run by make test)"
+	@echo "make openapi write docs/openapi.json, the API's description (also at /openapi.json and /docs)"
+	@echo "make fuzz    schemathesis over every route, FUZZ_EXAMPLES (100) cases each"
 	@echo "make soak    ten minutes of mixed load on tollway serve (SOAK_DURATION=seconds to change)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -72,6 +74,15 @@ build-template: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/cold_import.py
+
+# The OpenAPI document of every route, built from the function apps (tests check it is current).
+openapi: $(STAMP)
+	PYTHONPATH=$(CURDIR)/layers/core $(BIN)/python -m tollway.local.openapi template.yaml > docs/openapi.json
+
+# Not part of `make test`: schemathesis with many examples per route (make test runs 2).
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	TOLLWAY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/integration/test_schemathesis.py
 
 # Not part of `make test`: minutes of load, judged on errors, leaks and p99 drift (bench/soak.py).
 SOAK_DURATION ?= 600

@@ -24,6 +24,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tollway.http.edge import Edge
 from tollway.http.errors import describe_unexpected, error_body, error_json
 from tollway.http.middleware import new_request_id
+from tollway.local.api_docs import PATHS as DOC_PATHS
+from tollway.local.api_docs import ApiDocs
 from tollway.local.function_code import load_function_module
 from tollway.local.template import Route, Template
 
@@ -76,6 +78,7 @@ class TemplateGateway:
             function = functions.setdefault(route.code_uri, FunctionApp(route.function, route.code_uri))
             self.routes.append((route, _pattern(route.path), function))
         self.functions = list(functions.values())
+        self.docs = ApiDocs(template)
         inner: ASGIApp = self._route
         if client_limit:
             from tollway.config import settings
@@ -95,6 +98,9 @@ class TemplateGateway:
         if scope["type"] != "http":
             return
         path, method = scope["path"], scope["method"]
+        if path in DOC_PATHS and method in ("GET", "HEAD"):  # the API's description, `tollway serve` only
+            await self.docs(scope, receive, send)
+            return
         path_matched = False
         for route, pattern, function in self.routes:
             if pattern.match(path):
