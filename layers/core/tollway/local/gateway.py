@@ -69,7 +69,8 @@ class FunctionApp:
 
 
 class TemplateGateway:
-    """`client_limit`: answer 429 past the per-client-IP limit (`tollway serve`; deployed, WAF does it)."""
+    """`client_limit`: facing clients directly (`tollway serve`): answer 429 past the per-client-IP limit
+    and bound slow clients (http/client_deadlines.py); deployed, the WAF and API Gateway do both."""
 
     def __init__(self, template: Template, client_limit: bool = False) -> None:
         functions: dict[Path, FunctionApp] = {}
@@ -82,8 +83,11 @@ class TemplateGateway:
         inner: ASGIApp = self._route
         if client_limit:
             from tollway.config import settings
+            from tollway.http.client_deadlines import ClientDeadlines
             from tollway.http.client_limit import ClientLimit
 
+            inner = ClientDeadlines(inner, settings().body_timeout_s, settings().send_timeout_s,
+                                    settings().max_body_bytes)
             inner = ClientLimit(inner, settings().ip_rate_limit, settings().ip_rate_window_s)
         # Security headers and CORS on the router's own answers (404, 405, 429) and preflights too.
         self._edge = Edge(inner)
