@@ -19,7 +19,7 @@ NODE_STAMP := node_modules/.installed
 # The browser tests drive Debian's chromium (Playwright downloads no browser); root installs it directly.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help serve test test-only lint lint-template lint-state-machines build-template bench soak fuzz openapi clean chromium
+.PHONY: help serve test test-only lint-template lint-state-machines build-template bench soak clean chromium
 
 help:
 	@echo "make serve   run the gateway on http://127.0.0.1:8787"
@@ -55,6 +55,8 @@ $(NODE_STAMP): package.json package-lock.json
 
 lint-state-machines: $(NODE_STAMP)
 	npx --no-install asl-validator $(foreach f,$(wildcard statemachines/*.asl.json),--json-path $(f))
+
+.PHONY: lint fuzz openapi
 
 # Static checks, configured in pyproject.toml: ruff (correctness rules), mypy strict on the layer (with
 # a shrinking list of modules not yet clean) and import-linter (the package order of the layer).
