@@ -65,6 +65,15 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	PYTHONPATH=$(CURDIR)/layers/core $(BIN)/lint-imports
 
+# The OpenAPI document of every route, built from the function apps (tests check it is current).
+openapi: $(STAMP)
+	PYTHONPATH=$(CURDIR)/layers/core $(BIN)/python -m tollway.local.openapi template.yaml > docs/openapi.json
+
+# Not part of `make test`: schemathesis with many examples per route (make test runs 2).
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	TOLLWAY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/integration/test_schemathesis.py
+
 lint-template: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/sam validate --lint --region us-east-1
@@ -76,15 +85,6 @@ build-template: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/cold_import.py
-
-# The OpenAPI document of every route, built from the function apps (tests check it is current).
-openapi: $(STAMP)
-	PYTHONPATH=$(CURDIR)/layers/core $(BIN)/python -m tollway.local.openapi template.yaml > docs/openapi.json
-
-# Not part of `make test`: schemathesis with many examples per route (make test runs 2).
-FUZZ_EXAMPLES ?= 100
-fuzz: $(STAMP)
-	TOLLWAY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/integration/test_schemathesis.py
 
 # Not part of `make test`: minutes of load, judged on errors, leaks and p99 drift (bench/soak.py).
 SOAK_DURATION ?= 600
