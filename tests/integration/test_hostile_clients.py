@@ -28,8 +28,11 @@ SEND_TIMEOUT_S = 2
 def served() -> Iterator[ServedGateway]:
     env = {"TOLLWAY_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT_S), "TOLLWAY_SEND_TIMEOUT_SECONDS": str(SEND_TIMEOUT_S),
            "TOLLWAY_IP_RATE_LIMIT": "1000000", "TOLLWAY_ADMIN_KEY": "tw-admin-hostile"}
-    with ServedGateway(env=env) as gateway:
+    gateway = ServedGateway(env=env).start(timeout_s=60)  # a loaded machine starts it slowly
+    try:
         yield gateway
+    finally:
+        gateway.stop()
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,12 @@ def test_a_stream_never_read_is_closed_in_bounded_time_while_others_are_served(s
                  b"authorization: Bearer " + key.encode() + b"\r\ncontent-length: "
                  + str(len(body)).encode() + b"\r\n\r\n" + body.encode())
     try:
-        time.sleep(SEND_TIMEOUT_S + 3)  # the client reads nothing: the gateway's writes stall, then give up
+        # The client reads nothing: once the socket's buffers are full the gateway's writes stall, and
+        # after SEND_TIMEOUT_S it gives up (it says so in its log).
+        deadline = time.monotonic() + 60
+        while not any("its response is abandoned" in line for line in served.output):
+            assert time.monotonic() < deadline, "the gateway kept waiting on a client that reads nothing"
+            time.sleep(0.2)
         assert _served_meanwhile(served, key) < 2
         started = time.monotonic()
         answer = _answer(sock, 20)  # what was already buffered, then the close

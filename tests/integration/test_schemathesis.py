@@ -38,11 +38,14 @@ def fuzzed(upstream: FakeOpenAI, anthropic_upstream: FakeAnthropic, gemini_upstr
            "GEMINI_API_KEY": gemini_upstream.api_key, "GEMINI_BASE_URL": gemini_upstream.url,
            "TOLLWAY_UPSTREAM_TIMEOUT": "2", "TOLLWAY_ADMIN_KEY": "tw-admin-fuzz", "TOLLWAY_RETRY_ATTEMPTS": "1",
            "TOLLWAY_IP_RATE_LIMIT": "1000000"} | media.env(upstream.base_url)
-    with ServedGateway(env=env) as served:
+    served = ServedGateway(env=env).start(timeout_s=60)  # a loaded machine starts it slowly
+    try:
         keys = {"valid": served.create_key(credits=1000, rpm=1_000_000)["key"],
                 "wrong_scope": served.create_key(credits=1000, scopes=["ai:read"], rpm=1_000_000)["key"],
                 "broke": served.create_key(credits=0, rpm=1_000_000)["key"]}
         yield served, keys
+    finally:
+        served.stop()
 
 
 def no_server_error(ctx: Any, response: Any, case: Any) -> None:

@@ -57,12 +57,13 @@ class ClientDeadlines:
                 return DISCONNECT
             waiting = asyncio.ensure_future(receive())
             stalled = asyncio.ensure_future(gone.wait())
-            done, _ = await asyncio.wait((waiting, stalled), return_when=asyncio.FIRST_COMPLETED)
-            if waiting in done:
+            try:
+                await asyncio.wait((waiting, stalled), return_when=asyncio.FIRST_COMPLETED)
+            finally:  # however this ends (the caller's watcher is cancelled at the end of every stream)
                 stalled.cancel()
-                return waiting.result()
-            waiting.cancel()
-            return DISCONNECT
+                if not waiting.done():
+                    waiting.cancel()
+            return waiting.result() if not waiting.cancelled() else DISCONNECT
 
         async def bounded_send(message: Message) -> None:
             if gone.is_set():
