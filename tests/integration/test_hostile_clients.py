@@ -9,6 +9,7 @@ once it has waited TOLLWAY_SEND_TIMEOUT_SECONDS (30; 2 here) to be taken.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -46,12 +47,13 @@ def _connect(served: ServedGateway) -> socket.socket:
 
 
 def _answer(sock: socket.socket, limit_s: float) -> bytes:
-    """Everything the gateway sends until it closes the connection (or `limit_s` passes)."""
+    """What the gateway sends until it closes the connection, its answer is complete (a
+    Content-Length body) or `limit_s` passes."""
     sock.settimeout(limit_s)
     received = b""
     deadline = time.monotonic() + limit_s
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not _complete(received):
             data = sock.recv(65536)
             if not data:
                 break
@@ -59,6 +61,12 @@ def _answer(sock: socket.socket, limit_s: float) -> bytes:
     except (TimeoutError, ConnectionResetError):
         pass
     return received
+
+
+def _complete(received: bytes) -> bool:
+    head, separator, body = received.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    return bool(separator and length and len(body) >= int(length.group(1)))
 
 
 def _served_meanwhile(served: ServedGateway, key: str) -> float:
