@@ -9,21 +9,23 @@ from tollway.http.lambda_handler import lambda_handler
 from tollway.http.multipart import form_or_json
 from tollway.http.replies import caller, render
 from tollway.http.requests import json_object
-from tollway.http.openapi import form_body, json_body
+from tollway.http.openapi import declares, form_body, json_body
 from tollway.wire.documents import ChunkRequest, ParseDocumentRequest, ParseUploadOptions
 
 app = create_app("documents")
 
 
 # Not cancelled when the client leaves: the parse goes on in its thread, and is charged one unit.
-@app.post("/v1/documents/parse", openapi_extra=form_body(ParseUploadOptions, ["file"], json_model=ParseDocumentRequest))
+@app.post("/v1/documents/parse")
+@declares(form_body(ParseUploadOptions, ["file"], json_model=ParseDocumentRequest))
 async def parse(request: Request) -> Response:
     who = caller(request)
     fields, files = await form_or_json(request)
     return render(await parse_document(who, fields, files))
 
 
-@app.post("/v1/documents/chunk", openapi_extra=json_body(ChunkRequest))
+@app.post("/v1/documents/chunk")
+@declares(json_body(ChunkRequest))
 async def chunk(request: Request) -> Response:
     who = caller(request)
     return render(await chunk_document(who, await json_object(request)))

@@ -34,12 +34,12 @@ class GatewayApp(FastAPI):
         # The same outer layers as every other route: Edge (headers, CORS), then RequestContext.
         self._direct_app = Edge(RequestContext(self.direct, too_large_hint=too_large_hint))
 
-    def direct_post(self, path: str, **route: Any) -> Callable[[Endpoint], Endpoint]:
-        """`@app.post(path, **route)` for an endpoint that takes only the Request and returns a Response,
-        with POSTs to exactly `path` served straight from it (FastAPI still answers anything else)."""
+    def direct_post(self, path: str) -> Callable[[Endpoint], Endpoint]:
+        """`@app.post(path)` for an endpoint that takes only the Request and returns a Response, with
+        POSTs to exactly `path` served straight from it (FastAPI still answers anything else)."""
 
         def register(endpoint: Endpoint) -> Endpoint:
-            self.post(path, **route)(endpoint)
+            self.post(path)(endpoint)
             self.direct.endpoints[path] = endpoint
             return endpoint
 

@@ -1,25 +1,32 @@
-"""The OpenAPI side of a route: the pydantic model its body is validated with, declared on the route.
+"""The OpenAPI side of a route: the pydantic model its body is validated with, declared on the handler.
 
-    @app.post("/v1/embeddings", openapi_extra=json_body(EmbeddingCreateParams))
+    @app.post("/infra/ai/embeddings")
+    @app.post("/v1/embeddings")
+    @declares(json_body(EmbeddingCreateParams))
+    async def create_embeddings(request: Request) -> Response: ...
 
 Our routes read their bodies themselves (`json_object`, `read_form`) so the use case can validate
 with its wire model and answer a 400 in the surface's own shape; FastAPI therefore cannot see the
-model. `json_body` names it on the route (the same class the use case validates with) and records it,
-so `describe_app` can put its JSON Schema in the document. `describe_app` turns one function's app
-into OpenAPI 3.1 paths; local/openapi.py merges every function's into one document.
+model. `declares` names it on the handler (the same class the use case validates with), so every
+path the handler serves is described alike; a router's routes may pass the same dict as
+`openapi_extra`. `describe_app` turns one function's app into OpenAPI 3.1 paths;
+local/openapi.py merges every function's into one document.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 REF = "#/components/schemas/{model}"
+_DECLARED = "tollway_openapi"  # the attribute `declares` sets on a handler
+H = TypeVar("H", bound=Callable[..., Any])
 _MODELS: dict[str, type[BaseModel]] = {}  # component name → model, for every model a route names
 
 
@@ -49,6 +56,20 @@ def form_body(model: type[BaseModel], files: Iterable[str], *, json_allowed: boo
     return {"requestBody": {"required": True, "content": content}}
 
 
+def declares(*extras: dict[str, Any]) -> Callable[[H], H]:
+    """Put `json_body(...)`, `form_body(...)` or `query_params(...)` on a route handler (any order of
+    decorators: FastAPI keeps the handler itself, read when the document is built)."""
+
+    def mark(handler: H) -> H:
+        merged: dict[str, Any] = {}
+        for extra in extras:
+            merged.update(extra)
+        setattr(handler, _DECLARED, merged)
+        return handler
+
+    return mark
+
+
 def query_params(model: type[BaseModel]) -> dict[str, Any]:
     """`openapi_extra` for a route whose query string `model` validates (one parameter per field)."""
     schema = model.model_json_schema(ref_template=REF)
@@ -65,6 +86,10 @@ def model_schemas() -> dict[str, Any]:
 
 def describe_app(app: Any, exposed: Any = None) -> dict[str, Any]:
     """One app's routes as OpenAPI paths (`exposed(method, path)` keeps only what is served)."""
+    for route in app.routes:
+        declared = getattr(getattr(route, "endpoint", None), _DECLARED, None)
+        if isinstance(route, APIRoute) and declared:
+            route.openapi_extra = {**(route.openapi_extra or {}), **declared}
     document = get_openapi(title="tollway", version="0", openapi_version="3.1.0", routes=app.routes)
     paths: dict[str, Any] = {}
     for path, operations in document.get("paths", {}).items():
