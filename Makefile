@@ -38,10 +38,10 @@ $(STAMP): pyproject.toml constraints.txt
 serve: $(STAMP)
 	$(BIN)/tollway serve --host 127.0.0.1 --port 8787
 
-test: $(STAMP) chromium lint
+test: $(STAMP) chromium
 	@$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
-	$(MAKE) --no-print-directory lint-template lint-state-machines build-template
+	$(MAKE) --no-print-directory lint lint-template lint-state-machines build-template
 
 chromium:
 	@test -x /usr/lib/chromium/chromium || test -x /usr/bin/chromium || { \
