@@ -26,6 +26,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make serve   run the gateway on http://127.0.0.1:8787"
 	@echo "make test    install, run all tests and template checks"
+	@echo "make lint    ruff, mypy (strict) and the import-layering contract (run by make test)"
+	@echo "make openapi write docs/openapi.json, the API's description (also at /openapi.json and /docs)"
+	@echo "make fuzz    schemathesis over every route, FUZZ_EXAMPLES (100) cases each"
 	@echo "make soak    ten minutes of mixed load on tollway serve (SOAK_DURATION=seconds to change)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -40,7 +43,7 @@ serve: $(STAMP)
 test: $(STAMP) chromium
 	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; exit 1; fi; exit $$rc
-	$(MAKE) --no-print-directory lint-template lint-state-machines build-template
+	$(MAKE) --no-print-directory lint lint-template lint-state-machines build-template
 
 chromium:
 	@test -x /usr/lib/chromium/chromium || test -x /usr/bin/chromium || { \
@@ -54,6 +57,24 @@ $(NODE_STAMP): package.json package-lock.json
 
 lint-state-machines: $(NODE_STAMP)
 	npx --no-install asl-validator $(foreach f,$(wildcard statemachines/*.asl.json),--json-path $(f))
+
+.PHONY: lint fuzz openapi
+
+# Static checks, configured in pyproject.toml: ruff (correctness rules), mypy strict on the layer (with
+# a shrinking list of modules not yet clean) and import-linter (the package order of the layer).
+lint: $(STAMP)
+	$(BIN)/ruff check layers functions tests bench
+	$(BIN)/mypy
+	PYTHONPATH=$(CURDIR)/layers/core $(BIN)/lint-imports
+
+# The OpenAPI document of every route, built from the function apps (tests check it is current).
+openapi: $(STAMP)
+	PYTHONPATH=$(CURDIR)/layers/core $(BIN)/python -m tollway.local.openapi template.yaml > docs/openapi.json
+
+# Not part of `make test`: schemathesis with many examples per route (make test runs 2).
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	TOLLWAY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/integration/test_schemathesis.py
 
 lint-template: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

@@ -11,11 +11,15 @@ from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.replies import render
 from tollway.http.requests import json_object
+from tollway.http.openapi import declares, json_body
+from tollway.wire.admin import CreateKeyRequest, CreditRequest
+from tollway.wire.console import AccountCredit, InviteRequest
 
 app = create_app("admin")
 
 
 @app.post("/admin/keys")
+@declares(json_body(CreateKeyRequest))
 async def issue_key(request: Request) -> Response:
     require_admin(request)
     return render(await create_key(await json_object(request)))
@@ -28,6 +32,7 @@ async def key(key_id: str, request: Request) -> Response:
 
 
 @app.post("/admin/keys/{key_id}/credits")
+@declares(json_body(CreditRequest))
 async def add_credits(key_id: str, request: Request) -> Response:
     require_admin(request)
     return render(await credit_key(key_id, await json_object(request)))
@@ -56,12 +61,14 @@ async def account(account_id: str, request: Request) -> Response:
 
 
 @app.post("/admin/accounts/{account_id}/credits")
+@declares(json_body(AccountCredit))
 async def add_account_credits(account_id: str, request: Request) -> Response:
     require_admin(request)
     return render(await credit_account(account_id, await json_object(request)))
 
 
 @app.post("/admin/invites")
+@declares(json_body(InviteRequest))
 async def invite(request: Request) -> Response:
     require_admin(request)
     return render(await create_invite(await json_object(request)))

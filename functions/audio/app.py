@@ -19,11 +19,15 @@ from tollway.endpoints import (
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.replies import form_call, json_call
+from tollway.http.openapi import declares, form_body, json_body
+from tollway.wire.openai_audio import (SoundGenerationParams, SpeechCreateParams, TranscriptionCreateParams,
+                                         TranslationCreateParams)
 
 app = create_app("audio")
 
 
 @app.post("/v1/audio/speech")
+@declares(json_body(SpeechCreateParams))
 async def speech(request: Request) -> Response:
     return await json_call(request, create_speech, job="speech")  # "async": true → an operation
 
@@ -36,17 +40,20 @@ async def speech_object(request: Request) -> Response:
 
 @app.post("/infra/ai/audio/transcriptions")
 @app.post("/v1/audio/transcriptions")
+@declares(form_body(TranscriptionCreateParams, ["file"], json_allowed=True))
 async def transcription(request: Request) -> Response:
     return await form_call(request, transcribe, json_allowed=True, job="transcription")  # async → operation
 
 
 @app.post("/infra/ai/audio/translations")
 @app.post("/v1/audio/translations")
+@declares(form_body(TranslationCreateParams, ["file"], json_allowed=True))
 async def translation(request: Request) -> Response:
     return await form_call(request, translate, json_allowed=True, job="translation")  # async → operation
 
 
 @app.post("/v1/audio/generation")
+@declares(json_body(SoundGenerationParams))
 async def sound(request: Request) -> Response:
     return await json_call(request, generate_sound)
 

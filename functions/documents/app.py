@@ -10,6 +10,8 @@ from tollway.http.lambda_handler import lambda_handler
 from tollway.http.multipart import form_or_json
 from tollway.http.replies import caller, render
 from tollway.http.requests import json_object
+from tollway.http.openapi import declares, form_body, json_body
+from tollway.wire.documents import ChunkRequest, ParseDocumentRequest, ParseUploadOptions
 
 app = create_app("documents")
 
@@ -17,6 +19,7 @@ app = create_app("documents")
 # Not cancelled when the client leaves: the parse goes on in its thread, and is charged one unit.
 @app.post("/infra/ai/documents/parse")
 @app.post("/v1/documents/parse")
+@declares(form_body(ParseUploadOptions, ["file"], json_model=ParseDocumentRequest))
 async def parse(request: Request) -> Response:
     who = caller(request)
     fields, files = await form_or_json(request)
@@ -25,6 +28,7 @@ async def parse(request: Request) -> Response:
 
 @app.post("/infra/ai/documents/chunk")
 @app.post("/v1/documents/chunk")
+@declares(json_body(ChunkRequest))
 async def chunk(request: Request) -> Response:
     who = caller(request)
     return render(await chunk_document(who, await json_object(request)))

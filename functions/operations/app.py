@@ -21,11 +21,14 @@ from tollway.http.lambda_handler import lambda_handler
 from tollway.http.multipart import form_or_json
 from tollway.http.replies import caller, render
 from tollway.http.requests import json_object
+from tollway.http.openapi import declares, form_body, json_body
+from tollway.wire.operations import MusicGenerationRequest, VideoGenerationRequest
 
 app = create_app("operations")
 
 
 @app.post("/v1/videos/generations")
+@declares(json_body(VideoGenerationRequest))
 async def create_video_generation(request: Request) -> Response:
     return render(await start_job(caller(request), "video", await json_object(request)))
 
@@ -36,6 +39,7 @@ async def get_video_generation(operation_id: str, request: Request) -> Response:
 
 
 @app.post("/v1/music/generations")
+@declares(json_body(MusicGenerationRequest))
 async def create_music_generation(request: Request) -> Response:
     return render(await start_job(caller(request), "music", await json_object(request)))
 
@@ -80,6 +84,7 @@ async def delete_webhook_topic(topic: str, request: Request) -> Response:
 
 # OpenAI's videos API: `client.videos.create / retrieve / download_content` work unchanged.
 @app.post("/v1/videos")
+@declares(form_body(VideoGenerationRequest, ["input_reference"], json_allowed=True))
 async def create_openai_video(request: Request) -> Response:
     who = caller(request)
     return render(await create_video(who, *await form_or_json(request)))

@@ -89,7 +89,7 @@ def test_a_new_key_streams_a_playground_answer_that_shows_in_the_usage_charts_an
     secret = page.locator("[data-testid=new-key] .secret-value")
     secret.wait_for()
     assert secret.text_content().startswith("sk-tw-")
-    key_id = page.get_attribute("[data-testid=keys] tbody tr", "data-key-id")
+    assert page.get_attribute("[data-testid=keys] tbody tr", "data-key-id")
     visitor.shot("keys")
     account_id = visitor.api("GET", "/account")["body"]["account"]["id"]
     fund(site, account_id, "1")

@@ -103,7 +103,7 @@ def test_one_key_at_5000_requests_a_second_on_100_containers_keeps_every_item_un
                 # container runs one invocation at a time); the containers run side by side.
                 per_container = PER_SECOND // CONTAINERS
 
-                def container(index: int, second: int = second) -> None:
+                def container(index: int, second: int = second, per_container: int = per_container) -> None:
                     for i in range(per_container):
                         n = (second * PER_SECOND) + index * per_container + i
                         now = started + second + (i * CONTAINERS + index) / PER_SECOND

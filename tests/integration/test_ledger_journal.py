@@ -4,7 +4,6 @@ written and releases the dead process's leases."""
 
 from __future__ import annotations
 
-import os
 import signal
 from decimal import Decimal
 

@@ -59,6 +59,8 @@ class Settings:
     cors_origins: tuple[str, ...]
     ip_rate_limit: int
     ip_rate_window_s: float
+    body_timeout_s: float  # tollway serve: a request body must arrive within this (API Gateway's job deployed)
+    send_timeout_s: float  # tollway serve: a response nobody reads for this long is abandoned
 
 
 def _float(name: str, default: float) -> float:
@@ -174,6 +176,8 @@ def settings() -> Settings:
         # (0 turns it off).
         ip_rate_limit=_int("TOLLWAY_IP_RATE_LIMIT", 5000),
         ip_rate_window_s=_float("TOLLWAY_IP_RATE_WINDOW_SECONDS", 600.0),
+        body_timeout_s=_float("TOLLWAY_BODY_TIMEOUT_SECONDS", 30.0),
+        send_timeout_s=_float("TOLLWAY_SEND_TIMEOUT_SECONDS", 30.0),
     )
 
 

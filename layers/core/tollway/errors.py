@@ -159,3 +159,52 @@ class RequestTimeLimit(TollwayError):
     status = 504
     type = "api_error"
     code = "request_time_limit"
+
+
+class StoreThrottled(TollwayError):
+    """DynamoDB, S3 or Step Functions said slow down: the client may retry after `Retry-After`."""
+
+    status = 429
+    type = "rate_limit_error"
+    code = "store_throttled"
+
+
+class StoreUnavailable(TollwayError):
+    """The store failed, timed out or could not be reached: nothing was done that the client pays for."""
+
+    status = 503
+    type = "api_error"
+    code = "store_unavailable"
+
+
+# AWS's spellings of "slow down" across DynamoDB, S3 and Step Functions.
+_THROTTLED = frozenset({"ThrottlingException", "Throttling", "ProvisionedThroughputExceededException",
+                        "RequestLimitExceeded", "SlowDown", "TooManyRequestsException", "RequestThrottled",
+                        "ThrottledException", "LimitExceededException"})
+# A conditional write that lost a race nobody handled: the same request a moment later will not.
+_CONTENDED = frozenset({"ConditionalCheckFailedException", "TransactionCanceledException",
+                        "TransactionConflictException", "TransactionInProgressException"})
+_UNREACHABLE = frozenset({"ConnectTimeoutError", "ReadTimeoutError", "EndpointConnectionError",
+                          "ConnectionClosedError", "ProxyConnectionError", "ConnectionError"})
+
+
+def store_failure(exc: BaseException) -> TollwayError | None:
+    """The domain error for a botocore exception no code below handled (None: not a store failure, or
+    a bug that must stay a 500). The one place store failures become 429 or 503 with Retry-After;
+    botocore is recognised by its module so this bottom layer imports nothing."""
+    if not type(exc).__module__.startswith("botocore"):
+        return None
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = str(response.get("Error", {}).get("Code", ""))
+        status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if code in _THROTTLED:
+            return StoreThrottled("The gateway's store is busy; retry after a second", headers={"retry-after": "1"})
+        if code in _CONTENDED or status >= 500 or code in ("InternalServerError", "ServiceUnavailable"):
+            return StoreUnavailable("The gateway's store could not complete the request; retry shortly",
+                                    headers={"retry-after": "2"})
+        return None
+    if any(cls.__name__ in _UNREACHABLE for cls in type(exc).__mro__):
+        return StoreUnavailable("The gateway's store did not answer in time; retry shortly",
+                                headers={"retry-after": "2"})
+    return None

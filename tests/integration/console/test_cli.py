@@ -63,7 +63,7 @@ def test_a_wrong_expired_or_used_code_tells_the_cli_user_what_to_do(console: Con
 
 def test_tollway_chat_streams_and_usage_prints_a_table(console: Console, tmp_path: Path) -> None:
     ada = console.user().sign_up("Ada")
-    saved = signed_in_cli(console, tmp_path, ada)
+    signed_in_cli(console, tmp_path, ada)
     fund(console.admin, ada.account_id, "1")
     answer = tollway(console, tmp_path, "chat", "hello from the terminal", "--model", "local/echo")
     assert answer.returncode == 0, answer.stderr

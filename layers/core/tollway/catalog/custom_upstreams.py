@@ -58,9 +58,9 @@ class CustomUpstream(BaseModel):
         return value
 
     def _prices(self) -> tuple[int, int]:
-        default = self.price
-        return (credits_to_micro(self.input_price or default) if (self.input_price or default) else DEFAULT_PRICE,
-                credits_to_micro(self.output_price or default) if (self.output_price or default) else DEFAULT_PRICE)
+        given_in, given_out = self.input_price or self.price, self.output_price or self.price
+        return (credits_to_micro(given_in) if given_in else DEFAULT_PRICE,
+                credits_to_micro(given_out) if given_out else DEFAULT_PRICE)
 
     def spec_for(self, model: str) -> ModelSpec | None:
         if model in self.models:

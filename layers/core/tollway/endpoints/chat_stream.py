@@ -26,6 +26,7 @@ from tollway.ledger.money import credits_json
 from tollway.providers import ChatProvider, ChatStream, Usage
 from tollway.providers.base import StreamEvent
 from tollway.wire.generated_text import GeneratedText
+from tollway.wire.json_codec import utf8_json
 from tollway.wire.sse import DONE, encode
 
 S = TypeVar("S")
@@ -111,7 +112,7 @@ def relay(opened: OpenedStream, spec: ModelSpec, meter: Meter, prompt_estimate: 
                     yield encode(json.dumps(chunk, separators=(",", ":"), ensure_ascii=False))
                 continue
             generated.add_chunk(chunk)
-            yield b"data: " + event.data.encode("utf-8") + b"\n\n"
+            yield b"data: " + utf8_json(event.data) + b"\n\n"
         yield DONE
 
     def failure(exc: TollwayError) -> bytes:

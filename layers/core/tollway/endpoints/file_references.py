@@ -60,7 +60,7 @@ async def with_files(caller: Caller, raw: dict[str, Any], *, anthropic: bool = F
     await caller.verified(SCOPE)
     files = await anyio.to_thread.run_sync(_read_all, caller.ref.id, [file_id for _, _, file_id in refs])
     messages = [dict(m) if isinstance(m, dict) else m for m in raw["messages"]]
-    for (i, j, file_id), stored in zip(refs, files, strict=True):
+    for (i, j, _), stored in zip(refs, files, strict=True):
         content = list(messages[i]["content"])
         param = f"messages.{i}.content.{j}"
         content[j] = _anthropic_block(content[j], stored, param) if anthropic else _openai_part(stored, param)

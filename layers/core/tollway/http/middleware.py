@@ -13,6 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tollway.config import settings
+from tollway.errors import TollwayError, store_failure
 from tollway.http.errors import UNEXPECTED_MESSAGE, describe_unexpected, error_json
 from tollway.observability import flush_metrics_per_request, logger, metrics, record_request
 
@@ -80,10 +81,17 @@ class RequestContext:
         try:
             await self.app(scope, limited_receive, send_with_id)
         except Exception as exc:  # noqa: BLE001 - nothing below us may log a trace or answer with one
-            log.error("unhandled %s (request %s)", describe_unexpected(exc), request_id)
+            failure = store_failure(exc)  # DynamoDB, S3 or Step Functions failing: a 429 or 503 to retry
+            if failure is not None:
+                log.warning("store failure %s (request %s)", describe_unexpected(exc), request_id)
+            else:
+                log.error("unhandled %s (request %s)", describe_unexpected(exc), request_id)
             if seen["status"] == 500 and not seen["started"]:
-                await _send_json(send, 500, error_json(scope["path"], 500, UNEXPECTED_MESSAGE, "api_error",
-                                                       "internal_error"), request_id)
+                failure = failure or TollwayError(UNEXPECTED_MESSAGE)
+                seen["status"] = failure.status
+                await _send_json(send, failure.status, error_json(scope["path"], failure.status, failure.message,
+                                                                  failure.type, failure.code), request_id,
+                                 failure.headers)
         finally:
             _observe(scope, request_id, seen, (time.perf_counter() - started) * 1000)
 
@@ -125,10 +133,12 @@ async def _too_large(send: Send, path: str, request_id: str, message: str) -> No
                      request_id)
 
 
-async def _send_json(send: Send, status: int, payload: dict[str, Any], request_id: str) -> None:
+async def _send_json(send: Send, status: int, payload: dict[str, Any], request_id: str,
+                     extra: dict[str, str] | None = None) -> None:
     body = json.dumps(payload).encode()
     headers: list[Any] = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                           (b"x-request-id", request_id.encode())]
+    headers += [(name.encode(), value.encode()) for name, value in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from tollway.http.disconnect import race_disconnect
+from tollway.wire.json_codec import dumps
 
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
@@ -19,13 +20,13 @@ SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 class FastJSONResponse(JSONResponse):
     """JSONResponse at orjson's speed: the same compact UTF-8 JSON (numbers may be spelled
     differently, e.g. 2e-05 as 0.00002). What orjson cannot write (an integer beyond 64 bits, a lone
-    surrogate) goes to JSONResponse's encoder and fails or succeeds there exactly as before."""
+    surrogate) goes to json_codec.dumps, which writes both."""
 
     def render(self, content: Any) -> bytes:
         try:
             return orjson.dumps(content)
         except TypeError:  # orjson.JSONEncodeError
-            return super().render(content)
+            return dumps(content)
 
 
 class ClosingStreamingResponse(StreamingResponse):

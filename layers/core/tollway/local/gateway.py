@@ -24,6 +24,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tollway.http.edge import Edge
 from tollway.http.errors import describe_unexpected, error_json
 from tollway.http.middleware import new_request_id
+from tollway.local.api_docs import PATHS as DOC_PATHS
+from tollway.local.api_docs import ApiDocs
 from tollway.local.function_code import load_function_module
 from tollway.local.template import Route, Template
 
@@ -67,7 +69,8 @@ class FunctionApp:
 
 
 class TemplateGateway:
-    """`client_limit`: answer 429 past the per-client-IP limit (`tollway serve`; deployed, WAF does it)."""
+    """`client_limit`: facing clients directly (`tollway serve`): answer 429 past the per-client-IP limit
+    and bound slow clients (http/client_deadlines.py); deployed, the WAF and API Gateway do both."""
 
     def __init__(self, template: Template, client_limit: bool = False) -> None:
         functions: dict[Path, FunctionApp] = {}
@@ -76,11 +79,15 @@ class TemplateGateway:
             function = functions.setdefault(route.code_uri, FunctionApp(route.function, route.code_uri))
             self.routes.append((route, _pattern(route.path), function))
         self.functions = list(functions.values())
+        self.docs = ApiDocs(template)
         inner: ASGIApp = self._route
         if client_limit:
             from tollway.config import settings
+            from tollway.http.client_deadlines import ClientDeadlines
             from tollway.http.client_limit import ClientLimit
 
+            inner = ClientDeadlines(inner, settings().body_timeout_s, settings().send_timeout_s,
+                                    settings().max_body_bytes)
             inner = ClientLimit(inner, settings().ip_rate_limit, settings().ip_rate_window_s)
         # Security headers and CORS on the router's own answers (404, 405, 429) and preflights too.
         self._edge = Edge(inner)
@@ -95,6 +102,9 @@ class TemplateGateway:
         if scope["type"] != "http":
             return
         path, method = scope["path"], scope["method"]
+        if path in DOC_PATHS and method in ("GET", "HEAD"):  # the API's description, `tollway serve` only
+            await self.docs(scope, receive, send)
+            return
         path_matched = False
         for route, pattern, function in self.routes:
             if pattern.match(path):

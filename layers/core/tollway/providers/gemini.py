@@ -27,7 +27,7 @@ class GeminiProvider(HttpUpstream):
     def auth_headers(self, key: str) -> dict[str, str]:
         return {"x-goog-api-key": key}
 
-    def error(self, status: int, content: bytes, retry_after: str | None) -> TollwayError:
+    def error(self, status: int, content: bytes, retry_after: str | None = None) -> TollwayError:
         # Google answers a bad key with 400 API_KEY_INVALID: our credentials, not the client's request.
         if status in (400, 401, 403) and (b"API_KEY_INVALID" in content or b"PERMISSION_DENIED" in content):
             return UpstreamError(f"{self.name} rejected the gateway's credentials; the operator must fix them")

@@ -34,7 +34,7 @@ def needed_capabilities(raw: dict[str, Any]) -> dict[str, str]:
         if not isinstance(content, list):
             continue
         for j, part in enumerate(content):
-            capability = _PART_NEEDS.get(part.get("type")) if isinstance(part, dict) else None
+            capability = _PART_NEEDS.get(str(part.get("type"))) if isinstance(part, dict) else None
             if capability and capability not in needed:
                 needed[capability] = f"messages.{i}.content.{j}"
     return needed
@@ -48,7 +48,7 @@ def needed_by_message_request(body: dict[str, Any]) -> dict[str, str]:
         for j, block in enumerate(content if isinstance(content, list) else ()):
             inner = block.get("content") if isinstance(block, dict) and block.get("type") == "tool_result" else None
             for part in [block, *(inner if isinstance(inner, list) else ())]:
-                capability = _BLOCK_NEEDS.get(part.get("type")) if isinstance(part, dict) else None
+                capability = _BLOCK_NEEDS.get(str(part.get("type"))) if isinstance(part, dict) else None
                 if capability and capability not in needed:
                     needed[capability] = f"messages.{i}.content.{j}"
     return needed

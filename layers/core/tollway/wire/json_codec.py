@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import orjson
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _NINETEEN_DIGITS = b"0" * 19
 
@@ -47,7 +49,17 @@ def dumps(value: Any) -> bytes:
     try:
         return orjson.dumps(value)
     except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, a lone surrogate, a key that is no str
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return utf8_json(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def utf8_json(text: str) -> bytes:
+    """JSON text as UTF-8. A lone surrogate (an upstream may send `"\\ud800"`: JSON allows the escape,
+    and our parsers keep it) has no UTF-8 form, so it is written back as the same escape: the bytes
+    are valid UTF-8 and parse to the very string received. It can only stand inside a JSON string."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text).encode("utf-8")
 
 
 def _refuse_constant(name: str) -> Any:

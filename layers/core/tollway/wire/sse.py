@@ -20,7 +20,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from tollway.wire.json_codec import loads
+from tollway.wire.json_codec import loads, utf8_json
 
 DONE = b"data: [DONE]\n\n"
 
@@ -30,12 +30,12 @@ def _dumps(data: Any) -> str:
 
 
 def encode(data: Any) -> bytes:
-    return b"data: " + _dumps(data).encode("utf-8") + b"\n\n"
+    return b"data: " + utf8_json(_dumps(data)) + b"\n\n"
 
 
 def encode_event(event: str, data: Any) -> bytes:
     """One named event, as Anthropic writes them: `event: <name>` then one `data:` line."""
-    return b"event: " + event.encode("ascii") + b"\ndata: " + _dumps(data).encode("utf-8") + b"\n\n"
+    return b"event: " + event.encode("ascii") + b"\ndata: " + utf8_json(_dumps(data)) + b"\n\n"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from tollway.http.console import activity, views
 from tollway.http.console.guard import (SignedIn, clear_session_cookie, require_session, require_write, same_origin,
                                         session_cookie, set_session_cookie, signed_in)
 from tollway.http.console.origin import client_ip, console_url, relying_party
+from tollway.http.openapi import json_body
 from tollway.http.requests import json_object
 from tollway.ledger.money import credits_json
 from tollway.usage.summary import per_day, per_model, totals
@@ -67,7 +68,7 @@ def _signed_in_answer(request: Request, user_id: str, name: str) -> JSONResponse
 # -- Ceremonies ------------------------------------------------------------------------------------
 
 
-@router.post("/sign-up/options")
+@router.post("/sign-up/options", openapi_extra=json_body(SignUpStart))
 async def sign_up_options(request: Request) -> JSONResponse:
     same_origin(request)
     form = await body(request, SignUpStart)
@@ -79,7 +80,7 @@ async def sign_up_options(request: Request) -> JSONResponse:
     return JSONResponse(await run(work))
 
 
-@router.post("/sign-up/verify")
+@router.post("/sign-up/verify", openapi_extra=json_body(CeremonyAnswer))
 async def sign_up_verify(request: Request) -> JSONResponse:
     same_origin(request)
     answer = await body(request, CeremonyAnswer)
@@ -105,7 +106,7 @@ async def sign_in_start(request: Request) -> JSONResponse:
     return JSONResponse(await run(work))
 
 
-@router.post("/sign-in/verify")
+@router.post("/sign-in/verify", openapi_extra=json_body(CeremonyAnswer))
 async def sign_in_verify(request: Request) -> JSONResponse:
     same_origin(request)
     answer = await body(request, CeremonyAnswer)
@@ -180,7 +181,7 @@ async def passkey_options(request: Request) -> JSONResponse:
     return JSONResponse(await run(work))
 
 
-@router.post("/passkeys")
+@router.post("/passkeys", openapi_extra=json_body(CeremonyAnswer))
 async def add_passkey(request: Request) -> JSONResponse:
     who = await run(lambda: require_write(request))
     answer = await body(request, CeremonyAnswer)
@@ -232,7 +233,7 @@ async def list_keys(request: Request) -> JSONResponse:
     return JSONResponse({"data": await run(work)})
 
 
-@router.post("/keys")
+@router.post("/keys", openapi_extra=json_body(CreateKeyBody))
 async def create_key(request: Request) -> JSONResponse:
     who = await run(lambda: require_write(request))
     form = await body(request, CreateKeyBody)
@@ -332,7 +333,7 @@ async def cancel_operation(operation_id: str, request: Request) -> JSONResponse:
 # -- Device codes ----------------------------------------------------------------------------------
 
 
-@router.post("/device-codes")
+@router.post("/device-codes", openapi_extra=json_body(KeyTermsBody))
 async def make_device_code(request: Request) -> JSONResponse:
     who = await run(lambda: require_write(request))
     form = await body(request, KeyTermsBody)
@@ -349,7 +350,7 @@ async def withdraw_device_code(code: str, request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/device/approve")
+@router.post("/device/approve", openapi_extra=json_body(DeviceApproval))
 async def approve_device(request: Request) -> JSONResponse:
     who = await run(lambda: require_write(request))
     form = await body(request, DeviceApproval)

@@ -29,6 +29,7 @@ from tollway.endpoints.admin import account_balance, key_with_balance
 from tollway.http.console import views
 from tollway.http.console.api import body, run
 from tollway.http.console.origin import client_ip, console_url, expected_origin
+from tollway.http.openapi import json_body
 from tollway.http.requests import api_key
 from tollway.ledger.money import credits_json
 from tollway.usage.store import records_of
@@ -45,7 +46,7 @@ def issued(key: str, record: KeyRecord) -> dict[str, Any]:
     return views.key_view(record) | {"key": key, "account_id": record.account_id}
 
 
-@router.post("/device/redeem")
+@router.post("/device/redeem", openapi_extra=json_body(RedeemCode))
 async def redeem(request: Request) -> JSONResponse:
     form = await body(request, RedeemCode)
 
@@ -69,7 +70,7 @@ async def redeem(request: Request) -> JSONResponse:
     return JSONResponse(await run(work), status_code=201)
 
 
-@router.post("/device/authorize")
+@router.post("/device/authorize", openapi_extra=json_body(DeviceAuthorization))
 async def authorize(request: Request) -> JSONResponse:
     form = await body(request, DeviceAuthorization)
 
@@ -85,7 +86,7 @@ async def authorize(request: Request) -> JSONResponse:
                          "interval": grant.interval})
 
 
-@router.post("/device/token")
+@router.post("/device/token", openapi_extra=json_body(DeviceToken))
 async def token(request: Request) -> JSONResponse:
     form = await body(request, DeviceToken)
     if form.grant_type != "urn:ietf:params:oauth:grant-type:device_code":
