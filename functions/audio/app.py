@@ -20,8 +20,9 @@ from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
 from tollway.http.replies import form_call, json_call
 from tollway.http.openapi import declares, form_body, json_body
-from tollway.wire.openai_audio import (SoundGenerationParams, SpeechCreateParams, TranscriptionCreateParams,
+from tollway.wire.openai_audio import (InfraSpeechRequest, SoundGenerationParams, SpeechCreateParams, TranscriptionCreateParams,
                                          TranslationCreateParams)
+from tollway.wire.realtime import RealtimeSessionCreateParams
 
 app = create_app("audio")
 
@@ -34,6 +35,7 @@ async def speech(request: Request) -> Response:
 
 # The canonical route answers JSON (base64 audio) unless `response_format: binary` asks for the bytes.
 @app.post("/infra/ai/audio/speech")
+@declares(json_body(InfraSpeechRequest))
 async def speech_object(request: Request) -> Response:
     return await json_call(request, create_speech_object)
 
@@ -61,6 +63,7 @@ async def sound(request: Request) -> Response:
 # A short-lived client secret for OpenAI's realtime API: the provider key never leaves the gateway.
 @app.post("/infra/ai/realtime/sessions")
 @app.post("/v1/realtime/sessions")
+@declares(json_body(RealtimeSessionCreateParams))
 async def realtime_session(request: Request) -> Response:
     return await json_call(request, create_realtime_session)
 

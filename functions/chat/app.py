@@ -16,6 +16,7 @@ from tollway.http.requests import json_object
 from tollway.http.openapi import declares, json_body
 from tollway.wire.anthropic_messages import MessageCountTokensParams, MessageCreateParams
 from tollway.wire.openai_chat import ChatCompletionRequest
+from tollway.wire.openai_responses import ResponseCreateParams
 
 app = create_app("chat")
 
@@ -42,6 +43,7 @@ async def count_anthropic_message_tokens(request: Request) -> Response:
 
 @app.direct_post("/infra/ai/responses")
 @app.direct_post("/v1/responses")
+@declares(json_body(ResponseCreateParams))
 async def create_openai_response(request: Request) -> Response:
     return await json_call(request, create_response, job="responses")  # "async": true → an operation
 

@@ -26,34 +26,42 @@ from tollway.endpoints import (
 )
 from tollway.http.app import create_app
 from tollway.http.lambda_handler import lambda_handler
+from tollway.http.openapi import declares, form_body, json_body
 from tollway.http.replies import caller, form_call, json_call, render
 from tollway.http.requests import json_object
+from tollway.wire.inference import (InferenceChatRequest, InferenceEmbedRequest, InferenceImagesRequest,
+                                    InferenceTranscribeFields, ModelsSyncRequest, ProviderCreate, ProviderFields)
 
 API = "/api/v1/inference"
 app = create_app("inference")
 
 
 @app.post(f"{API}/chat")
+@declares(json_body(InferenceChatRequest))
 async def chat(request: Request) -> Response:
     return await json_call(request, native_chat)
 
 
 @app.post(f"{API}/chat/stream")
+@declares(json_body(InferenceChatRequest))
 async def chat_stream(request: Request) -> Response:
     return await json_call(request, native_chat_stream)
 
 
 @app.post(f"{API}/embed")
+@declares(json_body(InferenceEmbedRequest))
 async def embed(request: Request) -> Response:
     return await json_call(request, native_embed)
 
 
 @app.post(f"{API}/images")
+@declares(json_body(InferenceImagesRequest))
 async def images(request: Request) -> Response:
     return await json_call(request, native_images)
 
 
 @app.post(f"{API}/transcribe")  # JSON with base64 `audio`, or multipart with a `file` part
+@declares(form_body(InferenceTranscribeFields, ["file"], json_allowed=True))
 async def transcribe(request: Request) -> Response:
     return await form_call(request, native_transcribe, json_allowed=True)
 
@@ -64,6 +72,7 @@ async def providers(request: Request) -> Response:
 
 
 @app.post(f"{API}/providers")
+@declares(json_body(ProviderCreate))
 async def register_provider(request: Request) -> Response:
     return render(await create_provider(caller(request), await json_object(request)))
 
@@ -74,6 +83,7 @@ async def provider(ref: str, request: Request) -> Response:
 
 
 @app.put(f"{API}/providers/{{ref}}")
+@declares(json_body(ProviderFields))
 async def change_provider(ref: str, request: Request) -> Response:
     return render(await update_provider(caller(request), ref, await json_object(request)))
 
@@ -89,6 +99,7 @@ async def models(request: Request) -> Response:
 
 
 @app.post(f"{API}/models/sync")
+@declares(json_body(ModelsSyncRequest))
 async def sync(request: Request) -> Response:
     return render(await sync_models(caller(request), await json_object(request)))
 

@@ -22,7 +22,7 @@ from tollway.http.multipart import form_or_json
 from tollway.http.replies import caller, render
 from tollway.http.requests import json_object
 from tollway.http.openapi import declares, form_body, json_body
-from tollway.wire.operations import MusicGenerationRequest, VideoGenerationRequest
+from tollway.wire.operations import MusicGenerationRequest, VideoGenerationRequest, WebhookTopicRequest
 
 app = create_app("operations")
 
@@ -67,6 +67,7 @@ async def get_webhook_secret(request: Request) -> Response:
 
 
 @app.post("/v1/webhooks")
+@declares(json_body(WebhookTopicRequest))
 async def create_webhook_topic(request: Request) -> Response:
     who = caller(request)
     return render(await register_webhook(who, await json_object(request)))

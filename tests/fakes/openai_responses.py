@@ -114,7 +114,7 @@ def _events(response: dict[str, Any], words: list[str], calls: list[tuple[str, A
             part={"type": "output_text", "text": text, "annotations": [], "logprobs": []})
         add("response.output_item.done", output_index=0, item=final["output"][0])
         index = 1
-    for n, (call_id, call) in enumerate(calls):
+    for n, (_call_id, call) in enumerate(calls):
         item = final["output"][index + n]
         add("response.output_item.added", output_index=index + n, item={**item, "arguments": "", "status": "in_progress"})
         for chunk in pieces(arguments_json(call.arguments), piece):

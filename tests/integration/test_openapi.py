@@ -18,7 +18,7 @@ from tollway.local.template import Template
 ROOT = Path(__file__).resolve().parents[2]
 # POST routes that take no body: an action on the resource their path names (or a 501 not built yet).
 BODILESS = {
-    "/v1/operations/{operation_id}/cancel", "/v1/uploads/{upload_id}/cancel", "/v1/responses",
+    "/v1/operations/{operation_id}/cancel", "/infra/ai/operations/{operation_id}/cancel", "/v1/uploads/{upload_id}/cancel",
     "/console/api/operations/{operation_id}/cancel", "/console/api/passkeys/options",
     "/console/api/sessions/revoke-all", "/console/api/sign-in/options", "/console/api/sign-out",
 }

@@ -77,7 +77,7 @@ def test_speech_on_the_canonical_route_is_json_with_base64_audio_unless_binary_i
 
 
 @pytest.mark.parametrize("body, param", [({"response_format": "mp3"}, "response_format"),
-                                         ({"format": "url"}, "format"), ({"format": "midi"}, "response_format")])
+                                         ({"format": "url"}, "format"), ({"format": "midi"}, "format")])
 def test_bad_speech_delivery_is_a_400_naming_the_field(caller, media, body, param) -> None:
     response = caller.post("/infra/ai/audio/speech", json={"model": "tts-1", "input": "hi"} | body)
     assert response.status_code == 400 and response.json()["error"]["param"] == param

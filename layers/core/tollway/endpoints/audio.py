@@ -23,13 +23,13 @@ from tollway.auth.caller import Caller
 from tollway.catalog import ModelSpec
 from tollway.endpoints.media_call import choose, default_model, metered_call
 from tollway.endpoints.reply import Reply
-from tollway.errors import InvalidRequest, UpstreamError
+from tollway.errors import UpstreamError
 from tollway.ledger import Bill, Ending, Meter, metered_stream
 from tollway.ledger.money import format_credits
 from tollway.providers.media_base import SOUND, SPEECH, AudioStream, SoundJob, SpeechJob
 from tollway.providers.voices import voice_for
 from tollway.storage.media import store_media
-from tollway.wire.openai_audio import SoundGenerationParams, SpeechCreateParams
+from tollway.wire.openai_audio import InfraSpeechRequest, SoundGenerationParams, SpeechCreateParams
 from tollway.wire.validation import validate
 
 MAX_STORED_BYTES = 64 * 1024 * 1024
@@ -50,16 +50,8 @@ async def create_speech_object(caller: Caller, raw: dict[str, Any]) -> Reply:
     """POST /infra/ai/audio/speech: `response_format` says how the audio is delivered — `json` (the
     default: `{audio: base64, content_type, bytes, model}`) or `binary` (the bytes, streamed, as on
     /v1) — and `format` which audio format it is (mp3, opus, aac, flac, wav, pcm; default mp3)."""
-    delivery = raw.get("response_format", "json")
-    if delivery not in ("json", "binary"):
-        raise InvalidRequest("response_format: json (base64 audio, the default) or binary (the audio bytes)",
-                             code="invalid_value", param="response_format")
-    body = {k: v for k, v in raw.items() if k not in ("response_format", "format")}
-    if raw.get("format") is not None:
-        if raw["format"] == "url":  # the /v1 extension is a response_format there, not an audio format
-            raise InvalidRequest("format: an audio format (mp3, opus, aac, flac, wav, pcm)", code="invalid_value",
-                                 param="format")
-        body["response_format"] = raw["format"]
+    request = validate(InfraSpeechRequest, raw)
+    delivery, body = request.response_format, request.as_speech()
     reply = await create_speech(caller, body)
     if delivery == "binary":
         return reply

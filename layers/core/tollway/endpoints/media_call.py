@@ -23,7 +23,6 @@ from tollway.catalog.spec import Kind
 from tollway.errors import RequestTimeLimit, TollwayError
 from tollway.ledger import Call, Meter, admit_call
 from tollway.providers import adapter_for
-from tollway.routing.defaults import default_model
 from tollway.providers.media_base import Capability
 from tollway.routing.defaults import default_model
 

@@ -18,23 +18,14 @@ from tollway.auth.caller import Caller
 from tollway.endpoints.reply import Reply
 from tollway.errors import DestinationRefused, InvalidRequest
 from tollway.operations import lifecycle, webhook_topics
-from tollway.wire.operations import MAX_URL_LENGTH, webhook_url_shape
+from tollway.wire.operations import WebhookTopicRequest
+from tollway.wire.validation import validate
 
 
 async def register_webhook(caller: Caller, raw: dict[str, Any]) -> Reply:
     caller.ref  # a malformed key is a 401 before anything else
-    extra = sorted(set(raw) - {"topic", "url"})
-    if extra:
-        raise InvalidRequest(f"{extra[0][:64]}: a webhook has only a topic and a url", code="invalid_value",
-                             param=extra[0][:64])
-    topic = webhook_topics.check_topic(raw.get("topic"), param="topic")
-    url = raw.get("url")
-    try:
-        if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
-            raise ValueError(f"must be a URL of at most {MAX_URL_LENGTH} characters")
-        webhook_url_shape(url)
-    except ValueError as exc:
-        raise InvalidRequest(f"url: {exc}", code="invalid_value", param="url") from None
+    request = validate(WebhookTopicRequest, raw)
+    topic, url = request.topic, request.url
     try:
         await lifecycle.check_webhook(caller, url)
     except DestinationRefused as exc:  # the guard speaks of webhook_url: here the field is `url`

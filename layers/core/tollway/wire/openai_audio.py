@@ -41,6 +41,19 @@ class SpeechCreateParams(BaseModel):
         return {k: v for k, v in self.model_dump(exclude_none=True).items() if k not in own}
 
 
+class InfraSpeechRequest(SpeechCreateParams):
+    """POST /infra/ai/audio/speech: `response_format` is how the audio is delivered (base64 JSON or the
+    bytes), `format` which audio format it is; the rest is /v1's speech request."""
+
+    response_format: Literal["json", "binary"] = "json"  # type: ignore[assignment]
+    format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | None = None  # no `url`: that is a delivery
+
+    def as_speech(self) -> dict[str, Any]:
+        """The /v1 speech request this is."""
+        body = self.model_dump(exclude_none=True, exclude={"response_format", "format"})
+        return body | ({"response_format": self.format} if self.format is not None else {})
+
+
 class TranslationCreateParams(BaseModel):
     model_config = ConfigDict(extra="allow")
 

@@ -67,3 +67,18 @@ class MusicGenerationRequest(JobRequestBody):
     model: str = Field(default="music_v1", min_length=1, max_length=200)
     seconds: int | None = Field(default=None, ge=3, le=600, description="default 30 (ElevenLabs)")
     force_instrumental: bool | None = None
+
+
+class WebhookTopicRequest(BaseModel):
+    """POST /v1/webhooks: a named endpoint the key's async requests can give as `webhook_topic`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH)
+
+    @field_validator("url")
+    @classmethod
+    def _https_url(cls, value: str) -> str:
+        webhook_url_shape(value)
+        return value
