@@ -20,7 +20,9 @@ async def client_secret(fake: FakeOpenAI, request: Request) -> Response:
     if behaviour.status != 200:
         return JSONResponse({"error": {"message": f"fake upstream failure {behaviour.status}", "type": "server_error",
                                        "code": None, "param": None}}, status_code=behaviour.status)
-    if request.headers.get("authorization") != "Bearer sk-upstream-secret-never-shown":
+    from tests.fakes.media_upstreams import KEYS  # the key the media tests' gateways give OpenAI
+
+    if request.headers.get("authorization") not in ("Bearer sk-upstream-secret-never-shown", f"Bearer {KEYS['openai']}"):
         return JSONResponse({"error": {"message": "bad key", "type": "invalid_request_error"}}, status_code=401)
     seconds = ((body or {}).get("expires_after") or {}).get("seconds", 600)
     session = (body or {}).get("session") or {}

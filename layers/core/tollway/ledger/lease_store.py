@@ -159,7 +159,12 @@ def write_batch(item: dict[str, Any]) -> None:
     try:
         ddb.put_item(TableName=settings().usage_table, Item=item, ConditionExpression="attribute_not_exists(sk)")
     except ddb.exceptions.ConditionalCheckFailedException:
-        pass
+        # Only a batch that is really there may be applied to the lease: read it back rather than trust
+        # the refusal (the charges it carries leave the balance only once their records are stored).
+        key = {"pk": item["pk"], "sk": item["sk"]}
+        if "Item" not in ddb.get_item(TableName=settings().usage_table, Key=key, ConsistentRead=True,
+                                      ProjectionExpression="sk"):
+            raise
 
 
 def apply(key_id: str, lease_id: str, *, charges: int, seq: int, after: str, prev_seq: int, now: float) -> KeyState:

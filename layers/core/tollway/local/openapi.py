@@ -3,7 +3,8 @@
 Each function's app (loaded from its CodeUri, as `tollway serve` loads it) describes its own routes;
 only the (method, path) pairs the template exposes are kept, so the document lists exactly what
 API Gateway and `tollway serve` answer. Request bodies are the wire models the use cases validate
-with (http/openapi.py), errors are each surface's own shape (OpenAI's, Anthropic's on /v1/messages).
+with (http/openapi.py), errors are each surface's own shape (OpenAI's, Anthropic's on /v1/messages, the envelope on
+/api/v1/inference).
 
     python -m tollway.local.openapi template.yaml > docs/openapi.json     # `make openapi`
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tollway import __version__
-from tollway.http.errors import speaks_anthropic
+from tollway.http.errors import speaks_anthropic, speaks_envelope
 from tollway.http.openapi import describe_app, model_schemas
 from tollway.local.function_code import load_function_module
 from tollway.local.template import Template
@@ -34,6 +35,11 @@ _ANTHROPIC_ERROR = {
     "properties": {"type": {"const": "error"}, "error": {
         "type": "object", "required": ["type", "message"],
         "properties": {"type": {"type": "string"}, "message": {"type": "string"}}}}}
+_ENVELOPE_ERROR = {
+    "type": "object", "required": ["success", "error"], "additionalProperties": False,
+    "properties": {"success": {"const": False}, "error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
 _SECURITY = {
     "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key (`sk-tw-…`), or the admin key on /admin"},
     "anthropicKey": {"type": "apiKey", "in": "header", "name": "x-api-key",
@@ -53,7 +59,8 @@ def _template_pattern(path: str) -> re.Pattern[str]:
 
 
 def _errors(path: str) -> dict[str, Any]:
-    shape = "AnthropicError" if speaks_anthropic(path) else "Error"
+    shape = ("AnthropicError" if speaks_anthropic(path) else "EnvelopeError" if speaks_envelope(path)
+             else "Error")
     answer = {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{shape}"}}}}
     return {"4XX": {"description": "The request cannot be served as sent", **answer},
             "5XX": {"description": "An upstream or the store failed (never a bug: those are fixed)", **answer}}
@@ -89,7 +96,7 @@ def build_document(template: Template) -> dict[str, Any]:
             if security := _security(path):
                 operation["security"] = security
     schemas.update(model_schemas())
-    schemas.update({"Error": _OPENAI_ERROR, "AnthropicError": _ANTHROPIC_ERROR})
+    schemas.update({"Error": _OPENAI_ERROR, "AnthropicError": _ANTHROPIC_ERROR, "EnvelopeError": _ENVELOPE_ERROR})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return {
