@@ -13,15 +13,15 @@ event; ledger.stream charges it (the rules are in TokenStreamUsage).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from tollway.catalog import ModelSpec
 from tollway.endpoints.chat_stream import OpenedStream, open_until_answer
+from tollway.endpoints.event_frames import EventSource, Frame, NativeEvents
 from tollway.errors import TollwayError
 from tollway.ledger import Meter, TokenStreamUsage, metered_stream
 from tollway.providers import Usage
-from tollway.providers.base import MessagesEvent, MessagesProvider, MessagesStream
+from tollway.providers.base import MessagesProvider
 from tollway.wire.anthropic_messages import error_body
 from tollway.wire.generated_text import GeneratedText
 from tollway.wire.sse import encode_event
@@ -30,46 +30,14 @@ from tollway.wire.translate import ChunksToMessageEvents
 _ANSWERING = ("content_block_delta", "message_delta", "message_stop")
 
 
-Frame = tuple[str, str | dict[str, Any], dict[str, Any]]  # event name, data as sent, data parsed
-
-
-class MessagesSource(Protocol):
-    def frames(self) -> AsyncIterator[Frame]: ...
-
-    def usage(self) -> Usage | None: ...
-
-    def prompt_tokens(self) -> int | None: ...
-
-    async def aclose(self) -> None: ...
-
-
-@dataclass
-class NativeMessages:
-    upstream: MessagesStream
-    head: list[MessagesEvent]
-    rest: AsyncIterator[MessagesEvent]
-
-    async def frames(self) -> AsyncIterator[Frame]:
-        for event in self.head:
-            yield event.name, event.data, event.parsed
-        async for event in self.rest:
-            yield event.name, event.data, event.parsed
-
-    def usage(self) -> Usage | None:
-        return self.upstream.usage
-
-    def prompt_tokens(self) -> int | None:
-        return self.upstream.prompt_tokens()
-
-    async def aclose(self) -> None:
-        await self.upstream.aclose()
+MessagesSource = EventSource  # what relay_* reads: the provider's own events, or translated ones
 
 
 async def open_native(provider: MessagesProvider, name: str, body: dict[str, Any], beta: str | None,
-                      remaining_s: float) -> NativeMessages:
+                      remaining_s: float) -> NativeEvents:
     upstream, head, rest = await open_until_answer(name, lambda: provider.messages_stream(body, beta),
                                                    lambda event: event.name in _ANSWERING, remaining_s)
-    return NativeMessages(upstream, head, rest)
+    return NativeEvents(upstream, head, rest)
 
 
 class TranslatedMessages:

@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from tollway.catalog import ModelSpec
 from tollway.endpoints.chat_stream import OpenedStream, open_until_answer
+from tollway.endpoints.event_frames import EventSource, Frame, NativeEvents
 from tollway.errors import TollwayError
 from tollway.ledger import Meter, TokenStreamUsage, metered_stream
 from tollway.ledger.money import credits_json
 from tollway.providers import Usage
-from tollway.providers.openai_responses import (
-    NativeResponsesStream,
-    OpenAIProvider,
-    ResponsesEvent,
-)
+from tollway.providers.openai_responses import OpenAIProvider, ResponsesEvent
 from tollway.wire.generated_text import GeneratedText
 from tollway.wire.sse import encode_event
 from tollway.wire.translate.completion_to_response import ChunksToResponseEvents
@@ -37,48 +33,16 @@ _ANSWERING = ("response.output_text.delta", "response.function_call_arguments.de
               "response.output_item.done", "response.completed", "response.incomplete")
 _FINAL = ("response.completed", "response.incomplete")
 
-Frame = tuple[str, str | dict[str, Any], dict[str, Any]]  # event name, data as sent, data parsed
+ResponsesSource = EventSource  # what relay_* reads: the provider's own events, or translated ones
 
 
-class ResponsesSource(Protocol):
-    def frames(self) -> AsyncIterator[Frame]: ...
-
-    def usage(self) -> Usage | None: ...
-
-    def prompt_tokens(self) -> int | None: ...
-
-    async def aclose(self) -> None: ...
-
-
-@dataclass
-class NativeResponses:
-    upstream: NativeResponsesStream
-    head: list[ResponsesEvent]
-    rest: AsyncIterator[ResponsesEvent]
-
-    async def frames(self) -> AsyncIterator[Frame]:
-        for event in self.head:
-            yield event.name, event.data, event.parsed
-        async for event in self.rest:
-            yield event.name, event.data, event.parsed
-
-    def usage(self) -> Usage | None:
-        return self.upstream.usage
-
-    def prompt_tokens(self) -> int | None:
-        return None
-
-    async def aclose(self) -> None:
-        await self.upstream.aclose()
-
-
-async def open_native(provider: OpenAIProvider, name: str, body: dict[str, Any], remaining_s: float) -> NativeResponses:
+async def open_native(provider: OpenAIProvider, name: str, body: dict[str, Any], remaining_s: float) -> NativeEvents:
     def answers(event: ResponsesEvent) -> bool:
         return event.name in _ANSWERING
 
     upstream, head, rest = await open_until_answer(name, lambda: provider.responses_stream(body), answers,
                                                    remaining_s)
-    return NativeResponses(upstream, head, rest)
+    return NativeEvents(upstream, head, rest)
 
 
 class TranslatedResponses:
