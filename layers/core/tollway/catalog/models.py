@@ -21,8 +21,10 @@ from functools import lru_cache
 from types import ModuleType
 from typing import get_args
 
-from tollway.catalog import auto_models, chat_models, job_models, media_models, provider_ids
+from tollway.catalog import provider_ids
 from tollway.catalog.custom_upstreams import custom_upstreams
+from tollway.catalog.listed import CATALOG
+from tollway.catalog.listed import MODULES as _MODULES
 from tollway.catalog.namespaces import namespaced_spec
 from tollway.catalog.spec import CREATED, DEFAULT_PRICE, Kind, ModelSpec
 from tollway.errors import InvalidRequest, ModelNotFound
@@ -32,9 +34,6 @@ __all__ = ["CATALOG", "CREATED", "DEFAULT_PRICE", "ModelSpec", "listed_models", 
            "resolve", "served_as", "unknown_prefix"]
 
 _KINDS: tuple[Kind, ...] = get_args(Kind)
-_MODULES = (chat_models, media_models, job_models, auto_models)
-
-CATALOG: dict[str, ModelSpec] = {spec.id: spec for module in _MODULES for spec in module.ENTRIES}
 
 
 def _patterns(module: ModuleType) -> list[tuple[str, ModelSpec]]:

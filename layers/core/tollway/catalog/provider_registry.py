@@ -92,7 +92,7 @@ class RegisteredProvider:
         """The operator's price for `model`, else the catalog's for the same model of the same kind."""
         if model in self.prices:
             return self.prices[model]
-        from tollway.catalog.models import CATALOG
+        from tollway.catalog.listed import CATALOG
 
         known = CATALOG.get(model)
         if known is not None and known.kind == kind and kind in ("chat", "embedding"):
@@ -177,7 +177,7 @@ def registered_spec(model: str, kind: Kind) -> ModelSpec | None:
     provider = snapshot().by_name.get(name)
     if provider is None:
         return None
-    from tollway.catalog.models import CATALOG
+    from tollway.catalog.listed import CATALOG
 
     known = CATALOG.get(upstream_id)
     if known is not None and known.kind != "chat":
