@@ -1,16 +1,19 @@
 """What the messages and responses relays read from a stream: frames (event name, data as sent, data
 parsed), the usage the provider reported, and the prompt tokens when it told them early — whether
-the events are the provider's own (`NativeEvents`) or translated from a chat stream.
+the events are the provider's own (`NativeEvents`) or translated from a chat stream
+(`TranslatedEvents`).
 
     opened = NativeEvents(upstream, head, rest)    # the events open_until_answer held, then the rest
+    opened = TranslatedEvents(chat_opened, ChunksToMessageEvents(...))
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from tollway.endpoints.chat_stream import OpenedStream
 from tollway.providers import Usage
 
 Frame = tuple[str, str | dict[str, Any], dict[str, Any]]  # event name, data as sent, data parsed
@@ -68,3 +71,41 @@ class NativeEvents:
 
     async def aclose(self) -> None:
         await self.upstream.aclose()
+
+
+class ChunkTranslator(Protocol):
+    """Chat chunks → another API's events (wire/translate: ChunksToMessageEvents, ChunksToResponseEvents)."""
+
+    openai_usage: Any
+
+    def feed(self, chunk: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]: ...
+
+    def finish(self) -> Iterable[tuple[str, dict[str, Any]]]: ...
+
+
+@dataclass
+class TranslatedEvents:
+    """OpenAI chat chunks (already opened, see chat_stream.open_stream) as another API's events."""
+
+    opened: OpenedStream
+    translator: ChunkTranslator
+
+    async def frames(self) -> AsyncIterator[Frame]:
+        for event in self.opened.head:
+            for name, data in self.translator.feed(event.chunk):
+                yield name, data, data
+        async for event in self.opened.rest:
+            for name, data in self.translator.feed(event.chunk):
+                yield name, data, data
+        for name, data in self.translator.finish():
+            yield name, data, data
+
+    def usage(self) -> Usage | None:
+        """The upstream's own usage, or None: the meter then counts the text itself."""
+        return Usage.from_openai(self.translator.openai_usage)
+
+    def prompt_tokens(self) -> int | None:
+        return self.opened.upstream.prompt_tokens()
+
+    async def aclose(self) -> None:
+        await self.opened.upstream.aclose()

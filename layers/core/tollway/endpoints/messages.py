@@ -24,7 +24,7 @@ from tollway.config import settings
 from tollway.endpoints.chat_stream import open_stream
 from tollway.endpoints.completion import call_chat
 from tollway.endpoints.file_references import with_files
-from tollway.endpoints.messages_stream import MessagesSource, TranslatedMessages, open_native, relay_messages
+from tollway.endpoints.messages_stream import MessagesSource, open_native, relay_messages, translated_messages
 from tollway.endpoints.reply import Reply
 from tollway.errors import InvalidRequest, ModelNotFound, TollwayError, UpstreamTimeout
 from tollway.ledger import Call, admit_call
@@ -77,7 +77,7 @@ async def create_message(caller: Caller, raw: dict[str, Any], *, beta: str | Non
             provider: MessagesProvider = candidate.provider  # type: ignore[assignment]
             return await open_native(provider, candidate.provider.name, plan.body, beta, left)
         opened = await open_stream(candidate.provider, plan.body, left)
-        return TranslatedMessages(opened, candidate.spec.id, estimate, thinking)
+        return translated_messages(opened, candidate.spec.id, estimate, thinking)
 
     async def ask(candidate: Candidate, left: float) -> MessagesReply:
         plan = plans[candidate.position]

@@ -1,7 +1,7 @@
 """An Anthropic message stream for /v1/messages, from a native Claude stream or a translated one.
 
     opened = await open_native(provider, body, beta, remaining_s)      # claude-*: Anthropic's own events
-    opened = TranslatedMessages(await open_stream(provider, chat_body, remaining_s), model, estimate, thinking)
+    opened = translated_messages(await open_stream(provider, chat_body, remaining_s), model, estimate, thinking)
     events = relay_messages(opened, spec, meter)                        # SSE bytes, settled once
 
 Like chat streams, opening holds the content-free events (message_start, ping, block starts) until
@@ -17,10 +17,9 @@ from typing import Any
 
 from tollway.catalog import ModelSpec
 from tollway.endpoints.chat_stream import OpenedStream, open_until_answer
-from tollway.endpoints.event_frames import EventSource, Frame, NativeEvents
+from tollway.endpoints.event_frames import EventSource, NativeEvents, TranslatedEvents
 from tollway.errors import TollwayError
 from tollway.ledger import Meter, TokenStreamUsage, metered_stream
-from tollway.providers import Usage
 from tollway.providers.base import MessagesProvider
 from tollway.wire.anthropic_messages import error_body
 from tollway.wire.generated_text import GeneratedText
@@ -40,33 +39,9 @@ async def open_native(provider: MessagesProvider, name: str, body: dict[str, Any
     return NativeEvents(upstream, head, rest)
 
 
-class TranslatedMessages:
+def translated_messages(opened: OpenedStream, model: str, input_estimate: int, thinking: bool) -> TranslatedEvents:
     """OpenAI chat chunks (already opened, see chat_stream.open_stream) as Anthropic events."""
-
-    def __init__(self, opened: OpenedStream, model: str, input_estimate: int, thinking: bool) -> None:
-        self._opened = opened
-        self._estimate = input_estimate
-        self._translator = ChunksToMessageEvents(model=model, input_tokens=input_estimate, thinking=thinking)
-
-    async def frames(self) -> AsyncIterator[Frame]:
-        for event in self._opened.head:
-            for name, data in self._translator.feed(event.chunk):
-                yield name, data, data
-        async for event in self._opened.rest:
-            for name, data in self._translator.feed(event.chunk):
-                yield name, data, data
-        for name, data in self._translator.finish():
-            yield name, data, data
-
-    def usage(self) -> Usage | None:
-        """The upstream's own usage, or None: the meter then counts the text itself."""
-        return Usage.from_openai(self._translator.openai_usage)
-
-    def prompt_tokens(self) -> int | None:
-        return self._opened.upstream.prompt_tokens()
-
-    async def aclose(self) -> None:
-        await self._opened.upstream.aclose()
+    return TranslatedEvents(opened, ChunksToMessageEvents(model=model, input_tokens=input_estimate, thinking=thinking))
 
 
 def relay_messages(source: MessagesSource, spec: ModelSpec, meter: Meter, input_estimate: int

@@ -25,12 +25,7 @@ from tollway.endpoints.chat_stream import open_stream
 from tollway.endpoints.completion import call_chat
 from tollway.endpoints.file_references import with_files
 from tollway.endpoints.reply import Reply
-from tollway.endpoints.responses_stream import (
-    ResponsesSource,
-    TranslatedResponses,
-    open_native,
-    relay_responses,
-)
+from tollway.endpoints.responses_stream import ResponsesSource, open_native, relay_responses, translated_responses
 from tollway.errors import InvalidRequest, UpstreamTimeout
 from tollway.ledger import Call, admit_call
 from tollway.ledger.money import credits_json, format_credits
@@ -93,7 +88,7 @@ async def create_response(caller: Caller, raw: dict[str, Any]) -> Reply:
             provider: OpenAIProvider = candidate.provider  # type: ignore[assignment]
             return await open_native(provider, candidate.provider.name, plan.body, left)
         opened = await open_stream(candidate.provider, plan.body, left)
-        return TranslatedResponses(opened, raw, candidate.spec.id)
+        return translated_responses(opened, raw, candidate.spec.id)
 
     async def ask(candidate: Candidate, left: float) -> ResponsesReply:
         plan = plans[candidate.position]

@@ -1,7 +1,7 @@
 """A Responses event stream for /v1/responses, from OpenAI's own stream or a translated chat stream.
 
     opened = await open_native(provider, name, body, remaining_s)     # OpenAI: its events as sent
-    opened = TranslatedResponses(await open_stream(provider, chat_body, remaining_s), raw, model)
+    opened = translated_responses(await open_stream(provider, chat_body, remaining_s), raw, model)
     events = relay_responses(opened, spec, meter, estimate)            # SSE bytes, settled once
 
 As for chat and messages, opening holds the content-free events (response.created, in_progress,
@@ -19,11 +19,10 @@ from typing import Any
 
 from tollway.catalog import ModelSpec
 from tollway.endpoints.chat_stream import OpenedStream, open_until_answer
-from tollway.endpoints.event_frames import EventSource, Frame, NativeEvents
+from tollway.endpoints.event_frames import EventSource, NativeEvents, TranslatedEvents
 from tollway.errors import TollwayError
 from tollway.ledger import Meter, TokenStreamUsage, metered_stream
 from tollway.ledger.money import credits_json
-from tollway.providers import Usage
 from tollway.providers.openai_responses import OpenAIProvider, ResponsesEvent
 from tollway.wire.generated_text import GeneratedText
 from tollway.wire.sse import encode_event
@@ -45,31 +44,9 @@ async def open_native(provider: OpenAIProvider, name: str, body: dict[str, Any],
     return NativeEvents(upstream, head, rest)
 
 
-class TranslatedResponses:
+def translated_responses(opened: OpenedStream, raw: dict[str, Any], model: str) -> TranslatedEvents:
     """OpenAI chat chunks (already opened, see chat_stream.open_stream) as Responses events."""
-
-    def __init__(self, opened: OpenedStream, raw: dict[str, Any], model: str) -> None:
-        self._opened = opened
-        self._translator = ChunksToResponseEvents(raw, model)
-
-    async def frames(self) -> AsyncIterator[Frame]:
-        for event in self._opened.head:
-            for name, data in self._translator.feed(event.chunk):
-                yield name, data, data
-        async for event in self._opened.rest:
-            for name, data in self._translator.feed(event.chunk):
-                yield name, data, data
-        for name, data in self._translator.finish():
-            yield name, data, data
-
-    def usage(self) -> Usage | None:
-        return Usage.from_openai(self._translator.openai_usage)
-
-    def prompt_tokens(self) -> int | None:
-        return self._opened.upstream.prompt_tokens()
-
-    async def aclose(self) -> None:
-        await self._opened.upstream.aclose()
+    return TranslatedEvents(opened, ChunksToResponseEvents(raw, model))
 
 
 def _count(generated: GeneratedText, name: str, parsed: dict[str, Any]) -> None:
