@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import get_args
 
 from tollway.catalog import provider_ids
-from tollway.catalog.custom_upstreams import custom_upstreams
+from tollway.catalog.custom_upstreams import CustomUpstream, custom_upstreams
 from tollway.catalog.listed import CATALOG
 from tollway.catalog.listed import MODULES as _MODULES
 from tollway.catalog.namespaces import namespaced_spec
@@ -57,13 +57,13 @@ def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
     """The spec of `model` (bare, or `provider:model`) if the gateway serves it as `kind`, else None."""
     if model.startswith("cf/"):  # older clients drop the @ of Workers AI's names: the same models
         model = "@" + model
-    for upstream in custom_upstreams():  # the operator's names first: Ollama's `qwen2.5:7b` is not a prefix
-        custom = upstream.spec_for(model)
-        if custom is not None:
-            return custom if custom.kind == kind else None
-    prefixed = provider_ids.split(model, tuple(u.name for u in custom_upstreams()))
+    upstreams = custom_upstreams()
+    declared = _declared_spec(upstreams, model)  # the operator's names first: Ollama's `qwen2.5:7b` is not a prefix
+    if declared is not None:
+        return declared if declared.kind == kind else None
+    prefixed = provider_ids.split(model, tuple(u.name for u in upstreams)) if ":" in model else None
     if prefixed is None:
-        return _resolve_bare(model, kind)
+        return _built_in(model, kind)
     provider, names = prefixed
     for name in names:
         spec = _resolve_bare(name, kind)
@@ -72,11 +72,22 @@ def resolve(model: str, kind: Kind = "chat") -> ModelSpec | None:
     return None
 
 
-def _resolve_bare(model: str, kind: Kind) -> ModelSpec | None:
-    for upstream in custom_upstreams():  # the operator's declarations win over built-in patterns
+def _declared_spec(upstreams: tuple[CustomUpstream, ...], model: str) -> ModelSpec | None:
+    for upstream in upstreams:
         custom = upstream.spec_for(model)
         if custom is not None:
-            return custom if custom.kind == kind else None
+            return custom
+    return None
+
+
+def _resolve_bare(model: str, kind: Kind) -> ModelSpec | None:
+    declared = _declared_spec(custom_upstreams(), model)  # the operator's declarations win over built-in patterns
+    if declared is not None:
+        return declared if declared.kind == kind else None
+    return _built_in(model, kind)
+
+
+def _built_in(model: str, kind: Kind) -> ModelSpec | None:
     if "/" in model:  # `<registered provider>/<model>`, `opencode/<model>`
         namespaced = namespaced_spec(model, kind)
         if namespaced is not None:
@@ -112,8 +123,10 @@ _KIND_NAMES: dict[Kind, str] = {
 def unknown_prefix(model: str) -> InvalidRequest | None:
     """A 400 for a `provider:model` id whose provider this gateway does not know, else None."""
     prefix = provider_ids.prefix_of(model)
+    if prefix is None:
+        return None
     declared = tuple(u.name for u in custom_upstreams())
-    if prefix is None or provider_ids.provider_named(prefix, declared) is not None:
+    if provider_ids.provider_named(prefix, declared) is not None:
         return None
     return InvalidRequest(f"model: {prefix!r} is not a provider this gateway serves (known: "
                           f"{', '.join(provider_ids.known_prefixes(declared))})", code="unknown_provider", param="model")
